@@ -84,3 +84,6 @@ func RBACID(cluster, kind, namespace, name string) string {
 	}
 	return fmt.Sprintf("k8s:%s/%s/%s/%s", clusterName(cluster), strings.ToLower(kind), namespace, name)
 }
+
+// AuthEntryKeyID identifies a key of an aws-auth entry (e.g. an unknown key the authenticator ignores).
+func AuthEntryKeyID(entryID, key string) string { return entryID + "/key/" + key }

@@ -1,0 +1,219 @@
+// Package analyzer runs the pipeline: load inputs into one inventory, build the rules' input
+// document, evaluate the rules, and resolve their findings into a result.Scan.
+package analyzer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/rolecall/rolecall/analyzer/load"
+	"github.com/rolecall/rolecall/analyzer/policy"
+	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/rules"
+)
+
+// Options configures one scan.
+type Options struct {
+	Paths []string
+	Stdin io.Reader
+	// Cluster assigns every manifest to this cluster (--cluster).
+	Cluster string
+	// Policies are extra rule directories (--policy).
+	Policies []fs.FS
+	// Disabled are rule ids or names not to report (--disable).
+	Disabled []string
+	// Accounts are the reviewer's own accounts (config), for cross-account rules.
+	Accounts []string
+	// DumpInput, when set, receives the Rego input document as JSON.
+	DumpInput io.Writer
+	Version   string
+}
+
+// NewEngine compiles the built-in rules and any extra rule directories.
+func NewEngine(ctx context.Context, extra []fs.FS) (*policy.Engine, error) {
+	return policy.New(ctx, rules.FS, policy.WithUserRules(extra...))
+}
+
+// Run scans opts.Paths. The error is for internal failures (a rule bug, an engine error);
+// input problems are Diagnostics in the returned scan.
+func Run(ctx context.Context, opts Options) (*result.Scan, error) {
+	engine, err := NewEngine(ctx, opts.Policies)
+	if err != nil {
+		return nil, err
+	}
+	disabled, err := disabledSet(engine.Rules(), opts.Disabled)
+	if err != nil {
+		return nil, err
+	}
+	inv, diags := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, Cluster: opts.Cluster})
+	input, index := policy.Build(inv, policy.BuildOptions{Accounts: opts.Accounts})
+	if opts.DumpInput != nil {
+		enc := json.NewEncoder(opts.DumpInput)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(input); err != nil {
+			return nil, fmt.Errorf("write input document: %w", err)
+		}
+	}
+	raw, err := engine.Eval(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	scan := &result.Scan{
+		Tool:        result.Tool{Name: "rolecall", Version: opts.Version},
+		Diagnostics: diags,
+		Summary:     result.Summary{Files: len(inv.Files), Roles: len(inv.Roles), ServiceAccounts: len(inv.ServiceAccounts)},
+	}
+	bySlug := map[string]result.Rule{}
+	for _, r := range engine.Rules() {
+		if !disabled[r.ID] {
+			scan.Rules = append(scan.Rules, r)
+			bySlug[r.Slug] = r
+		}
+	}
+	for _, rf := range raw {
+		rule, ok := bySlug[rf.Rule]
+		if !ok {
+			if _, known := findSlug(engine.Rules(), rf.Rule); known {
+				continue // disabled
+			}
+			return nil, fmt.Errorf("rule %s: finding from a rule missing from the catalogue", rf.Rule)
+		}
+		f, err := resolve(rule, rf, index)
+		if err != nil {
+			return nil, err
+		}
+		scan.Findings = append(scan.Findings, f)
+	}
+	SortFindings(scan.Findings)
+	sortDiagnostics(scan.Diagnostics)
+	return scan, nil
+}
+
+func findSlug(rules []result.Rule, slug string) (result.Rule, bool) {
+	for _, r := range rules {
+		if r.Slug == slug {
+			return r, true
+		}
+	}
+	return result.Rule{}, false
+}
+
+func disabledSet(rules []result.Rule, names []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, n := range names {
+		found := false
+		for _, r := range rules {
+			if strings.EqualFold(n, r.ID) || n == r.Name || n == r.Slug {
+				out[r.ID] = true
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("--disable %s: no such rule id or name", n)
+		}
+	}
+	return out, nil
+}
+
+// resolve joins a raw finding with its rule and turns cause ids into locations.
+func resolve(rule result.Rule, rf policy.RawFinding, index policy.Index) (result.Finding, error) {
+	f := result.Finding{
+		RuleID: rule.ID, Rule: rule.Name, Severity: rule.Severity, Title: rule.Title,
+		Message: rf.Msg, Target: rf.Target, Subject: rf.Subject, Remediation: rule.Remediation,
+		Causes: slices.Clone(rf.Cause),
+	}
+	if ev, ok := index[rf.Target]; ok && ev.Resource != "" {
+		f.Target = ev.Resource
+	} else if !ok {
+		return f, fmt.Errorf("rule %s: unknown target id %q", rule.Slug, rf.Target)
+	}
+	for _, id := range rf.Cause {
+		loc, err := locate(rule, id, index)
+		if err != nil {
+			return f, err
+		}
+		f.Locations = append(f.Locations, loc)
+	}
+	for _, id := range rf.Path {
+		loc, err := locate(rule, id, index)
+		if err != nil {
+			return f, err
+		}
+		f.Path = append(f.Path, loc)
+	}
+	f.Fingerprint = Fingerprint(rule.ID, rf.Target, rf.Subject, rf.Cause)
+	return f, nil
+}
+
+func locate(rule result.Rule, id string, index policy.Index) (result.Location, error) {
+	ev, ok := index[id]
+	if !ok {
+		return result.Location{}, fmt.Errorf("rule %s: unknown cause id %q", rule.Slug, id)
+	}
+	return result.Location{File: ev.Source.File, Line: ev.Source.Line, Column: ev.Source.Column,
+		Ref: id, Resource: ev.Resource}, nil
+}
+
+// Fingerprint is a stable hash of rule, target, subject and the sorted cause ids: it survives
+// line shifts and unrelated edits, and is what suppressions and SARIF partialFingerprints use.
+func Fingerprint(ruleID, target, subject string, causes []string) string {
+	c := slices.Clone(causes)
+	sort.Strings(c)
+	h := sha256.New()
+	for _, s := range append([]string{ruleID, target, subject}, c...) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SortFindings orders by severity (highest first), rule id, target, subject, first location.
+func SortFindings(fs []result.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		if a.Target != b.Target {
+			return a.Target < b.Target
+		}
+		if a.Subject != b.Subject {
+			return a.Subject < b.Subject
+		}
+		la, lb := a.Primary(), b.Primary()
+		if la.File != lb.File {
+			return la.File < lb.File
+		}
+		if la.Line != lb.Line {
+			return la.Line < lb.Line
+		}
+		if la.Column != lb.Column {
+			return la.Column < lb.Column
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+}
+
+func sortDiagnostics(ds []result.Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+}

@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/rolecall/rolecall/internal/golden"
+)
+
+// moduleRoot finds the directory holding go.mod, so fixtures are scanned with the paths a
+// user would type from the repository root.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// run runs the CLI in-process from the module root.
+func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	t.Chdir(moduleRoot(t))
+	var out, errb bytes.Buffer
+	code = Run(t.Context(), append([]string{"rolecall"}, args...), strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+var formatExt = map[string]string{"text": "txt", "json": "json", "sarif": "sarif"}
+
+// TestFixtures scans every fixtures/<scenario> with want/ goldens in every format and checks
+// the report and the exit code.
+func TestFixtures(t *testing.T) {
+	root := moduleRoot(t)
+	wants, err := filepath.Glob(filepath.Join(root, "fixtures", "*", "want"))
+	if err != nil || len(wants) == 0 {
+		t.Fatalf("no fixtures with want/ found: %v", err)
+	}
+	for _, want := range wants {
+		scenario := filepath.Base(filepath.Dir(want))
+		t.Run(scenario, func(t *testing.T) {
+			codes := map[int]bool{}
+			for format, ext := range formatExt {
+				out, _, code := run(t, "scan", "--format", format, "fixtures/"+scenario)
+				codes[code] = true
+				golden.Check(t, filepath.Join(want, "findings."+ext), []byte(out))
+				if format == "sarif" {
+					rep, err := sarif.FromBytes([]byte(out))
+					if err != nil {
+						t.Fatalf("SARIF does not parse: %v", err)
+					}
+					if err := rep.Validate(); err != nil {
+						t.Errorf("SARIF fails validation: %v", err)
+					}
+				}
+			}
+			if len(codes) != 1 {
+				t.Fatalf("exit code depends on the format: %v", codes)
+			}
+			var code int
+			for c := range codes {
+				code = c
+			}
+			golden.Check(t, filepath.Join(want, "exit-code"), []byte(strconv.Itoa(code)+"\n"))
+		})
+	}
+}
+
+func TestShippedFixturesCoverEveryExitCode(t *testing.T) {
+	root := moduleRoot(t)
+	seen := map[string]bool{}
+	files, _ := filepath.Glob(filepath.Join(root, "fixtures", "*", "want", "exit-code"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[strings.TrimSpace(string(b))] = true
+	}
+	for _, code := range []string{"0", "1", "2"} {
+		if !seen[code] {
+			t.Errorf("no fixture exits %s", code)
+		}
+	}
+}
+
+func TestFlagsInAnyOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"flags before the path", []string{"scan", "--format", "json", "--fail-on", "none", "fixtures/irsa-pitfalls"}},
+		{"flags after the path", []string{"scan", "fixtures/irsa-pitfalls", "--format", "json", "--fail-on", "none"}},
+		{"flags around the path with =", []string{"scan", "--format=json", "fixtures/irsa-pitfalls", "--fail-on=none"}},
+	}
+	var first string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := run(t, tt.args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d, stderr: %s", code, stderr)
+			}
+			if !strings.HasPrefix(out, "{") {
+				t.Fatalf("--format json was not applied: %.80q", out)
+			}
+			if first == "" {
+				first = out
+			} else if out != first {
+				t.Error("output differs with flag order")
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"unknown flag after the path", []string{"scan", "fixtures/seed-s3admin", "--frmat", "json"}, "unknown flag --frmat"},
+		{"unknown format", []string{"scan", "--format", "xml", "fixtures/seed-s3admin"}, `unknown format "xml"`},
+		{"unknown fail-on", []string{"scan", "--fail-on", "severe", "fixtures/seed-s3admin"}, `unknown severity "severe"`},
+		{"unknown command", []string{"scna"}, `unknown command "scna"`},
+		{"flag without value", []string{"scan", "fixtures/seed-s3admin", "--format"}, "needs a value"},
+		{"unknown rule to disable", []string{"scan", "--disable", "RC999", "fixtures/seed-s3admin"}, "no such rule"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := run(t, tt.args...)
+			if code != ExitError {
+				t.Errorf("exit %d, want %d", code, ExitError)
+			}
+			if !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("stderr %q does not say %q", stderr, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestFailOnThreshold(t *testing.T) {
+	tests := []struct {
+		failOn string
+		want   int
+	}{
+		{"none", ExitOK},
+		{"info", ExitFindings},
+		{"critical", ExitFindings}, // irsa-pitfalls has critical findings
+	}
+	for _, tt := range tests {
+		t.Run(tt.failOn, func(t *testing.T) {
+			_, _, code := run(t, "scan", "--fail-on", tt.failOn, "fixtures/irsa-pitfalls")
+			if code != tt.want {
+				t.Errorf("exit %d, want %d", code, tt.want)
+			}
+		})
+	}
+	t.Run("clean fixture passes at info", func(t *testing.T) {
+		if _, _, code := run(t, "scan", "--fail-on", "info", "fixtures/seed-s3admin"); code != ExitOK {
+			t.Errorf("exit %d, want 0", code)
+		}
+	})
+}
+
+func TestStdin(t *testing.T) {
+	t.Chdir(moduleRoot(t))
+	policy, err := os.ReadFile("fixtures/broken-inputs/trust/public-role.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := Run(t.Context(), []string{"rolecall", "scan", "-"}, bytes.NewReader(policy), &out, &errb)
+	if code != ExitFindings || !strings.Contains(out.String(), "RC001") {
+		t.Errorf("exit %d, output %q, stderr %q: want RC001 and exit 1", code, out.String(), errb.String())
+	}
+}
+
+func TestConfigSuppressions(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Run("suppressed finding no longer fails the scan", func(t *testing.T) {
+		cfg := write("ok.yaml", "suppressions:\n  - rule: trust-public-principal\n    reason: demo role, deleted next sprint\n")
+		out, _, code := run(t, "scan", "--config", cfg, "--format", "json", "--include-suppressed", "fixtures/broken-inputs/trust/public-role.json")
+		if code != ExitOK {
+			t.Errorf("exit %d, want 0", code)
+		}
+		if !strings.Contains(out, `"reason": "demo role, deleted next sprint"`) {
+			t.Errorf("suppression reason missing from JSON: %s", out)
+		}
+	})
+	t.Run("a suppression without a reason is refused", func(t *testing.T) {
+		cfg := write("noreason.yaml", "suppressions:\n  - rule: RC001\n")
+		_, stderr, code := run(t, "scan", "--config", cfg, "fixtures/broken-inputs/trust/public-role.json")
+		if code != ExitError || !strings.Contains(stderr, "reason is required") {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
+	t.Run("a misspelt config key is refused", func(t *testing.T) {
+		cfg := write("typo.yaml", "supressions: []\n")
+		_, stderr, code := run(t, "scan", "--config", cfg, "fixtures/broken-inputs/trust/public-role.json")
+		if code != ExitError || !strings.Contains(stderr, "supressions") {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
+}

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/rolecall/rolecall/analyzer"
+	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/internal/version"
+)
+
+func scanCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "scan",
+		Usage:     "load every recognised input under the paths, run the rules, report findings",
+		ArgsUsage: "[PATH...]  (files, folders recursively, - for stdin; default .)",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: report.FormatText,
+				Usage: "output format: " + strings.Join(report.Formats(), ", ")},
+			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
+			&ucli.StringFlag{Name: "fail-on", Value: "medium",
+				Usage: "exit 1 when a finding is at or above this severity: " + strings.Join(result.FailOnValues(), ", ")},
+			&ucli.StringFlag{Name: "config", Usage: "configuration `FILE` (default: .rolecall.yaml found upward from the first path)"},
+			&ucli.StringSliceFlag{Name: "policy", Usage: "extra Rego rules from `DIR` (repeatable)"},
+			&ucli.StringSliceFlag{Name: "disable", Usage: "do not report `RULE` (id or name; repeatable)"},
+			&ucli.StringFlag{Name: "cluster", Usage: "the EKS cluster `NAME` the manifests belong to"},
+			&ucli.BoolFlag{Name: "include-suppressed", Usage: "show suppressed findings in text and JSON output"},
+			&ucli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also NO_COLOR)"},
+			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but the report and errors"},
+			&ucli.StringFlag{Name: "dump-input", Usage: "write the Rego input document to `FILE` (for opa eval)"},
+		},
+		Action: runScan,
+	}
+}
+
+func runScan(c *ucli.Context) error {
+	format := c.String("format")
+	failOn, err := result.ParseSeverity(c.String("fail-on"))
+	if err != nil {
+		return usageError(fmt.Errorf("--fail-on: %w", err))
+	}
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	cfg, err := loadConfig(c.String("config"), paths)
+	if err != nil {
+		return usageError(err)
+	}
+	var policies []fs.FS
+	for _, dir := range c.StringSlice("policy") {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return usageError(fmt.Errorf("--policy %s: not a directory", dir))
+		}
+		policies = append(policies, os.DirFS(dir))
+	}
+	formatter, err := report.New(format, report.Options{
+		Color:             useColor(c),
+		IncludeSuppressed: c.Bool("include-suppressed"),
+	})
+	if err != nil {
+		return usageError(fmt.Errorf("--format: %w", err))
+	}
+	opts := analyzer.Options{
+		Paths:    paths,
+		Stdin:    c.App.Reader,
+		Cluster:  c.String("cluster"),
+		Policies: policies,
+		Disabled: append(cfg.Disable, c.StringSlice("disable")...),
+		Accounts: cfg.Accounts,
+		Version:  version.Version,
+	}
+	if p := c.String("dump-input"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return usageError(fmt.Errorf("--dump-input: %w", err))
+		}
+		defer f.Close()
+		opts.DumpInput = f
+	}
+	scan, err := analyzer.Run(c.Context, opts)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if err := cfg.apply(scan); err != nil {
+		return usageError(err)
+	}
+	for _, d := range scan.Diagnostics {
+		if d.Severity == result.DiagError || !c.Bool("quiet") {
+			fmt.Fprintf(c.App.ErrWriter, "%s: %s\n", d.Severity, d.Error())
+		}
+	}
+	if err := writeReport(c.String("output"), c.App.Writer, formatter, scan); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	switch {
+	case scan.HasInputErrors():
+		return &exitError{code: ExitError}
+	case scan.FailsAt(failOn):
+		return &exitError{code: ExitFindings}
+	}
+	return nil
+}
+
+func useColor(c *ucli.Context) bool {
+	if c.Bool("no-color") || os.Getenv("NO_COLOR") != "" || c.String("output") != "" {
+		return false
+	}
+	f, ok := c.App.Writer.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}
+
+// writeReport writes to stdout, or to path through a temporary file renamed into place so a
+// reader never sees a half-written report.
+func writeReport(path string, stdout io.Writer, f report.Formatter, scan *result.Scan) error {
+	if path == "" {
+		return f.Format(stdout, scan)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".rolecall-*")
+	if err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	werr := f.Format(tmp, scan)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
