@@ -35,6 +35,8 @@ type Options struct {
 	// DumpInput, when set, receives the Rego input document as JSON.
 	DumpInput io.Writer
 	Version   string
+	// Engine, when set, is used instead of compiling the rules again (Policies is then ignored).
+	Engine *policy.Engine
 }
 
 // NewEngine compiles the built-in rules and any extra rule directories.
@@ -45,9 +47,12 @@ func NewEngine(ctx context.Context, extra []fs.FS) (*policy.Engine, error) {
 // Run scans opts.Paths. The error is for internal failures (a rule bug, an engine error);
 // input problems are Diagnostics in the returned scan.
 func Run(ctx context.Context, opts Options) (*result.Scan, error) {
-	engine, err := NewEngine(ctx, opts.Policies)
-	if err != nil {
-		return nil, err
+	engine := opts.Engine
+	if engine == nil {
+		var err error
+		if engine, err = NewEngine(ctx, opts.Policies); err != nil {
+			return nil, err
+		}
 	}
 	disabled, err := disabledSet(engine.Rules(), opts.Disabled)
 	if err != nil {

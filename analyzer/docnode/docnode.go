@@ -22,6 +22,10 @@ type Document struct {
 	Root *yaml.Node
 	// JSON is true when the bytes were JSON (checked strictly with encoding/json).
 	JSON bool
+	// Data is the whole file's bytes (BOM removed), shared by every document of the file;
+	// node lines and columns index into it. Loaders use it to map positions inside block
+	// scalars (YAML-in-YAML such as aws-auth mapRoles).
+	Data []byte
 }
 
 // PosError is a parse error at a position.
@@ -62,7 +66,7 @@ func Parse(file string, data []byte) ([]*Document, error) {
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return []*Document{{File: file, Root: n.Content[0], JSON: true}}, nil
+		return []*Document{{File: file, Root: n.Content[0], JSON: true, Data: data}}, nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*Document
@@ -78,7 +82,7 @@ func Parse(file string, data []byte) ([]*Document, error) {
 		if len(n.Content) == 0 || isNull(n.Content[0]) {
 			continue
 		}
-		docs = append(docs, &Document{File: file, Index: i, Root: n.Content[0]})
+		docs = append(docs, &Document{File: file, Index: i, Root: n.Content[0], Data: data})
 	}
 }
 

@@ -1,0 +1,217 @@
+// Package awsauth reads IAM→Kubernetes identity mappings exactly as aws-iam-authenticator
+// parses them: the aws-auth ConfigMap's data (FromConfigMap, called by package kube), the
+// authenticator's server config file, IAMIdentityMapping custom resources, the dynamic-file
+// JSON and bare mapRoles/mapUsers/mapAccounts fragments (Load).
+//
+// References are to kubernetes-sigs/aws-iam-authenticator at 81b1daba and to the rule numbers
+// of docs/semantics.md §D.
+package awsauth
+
+import (
+	"fmt"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/rolecall/rolecall/analyzer/docnode"
+	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/result"
+)
+
+// FromConfigMap decodes the data of ConfigMap obj (a mapping node of doc) as the EKSConfigMap
+// backend does (pkg/mapper/configmap/configmap.go ParseMap). The caller has checked that obj is
+// kube-system/aws-auth. The result is nil when Kubernetes would reject the object (a data value
+// that is not a string, e.g. a mapRoles list written without "|", D1.3): the authenticator
+// never sees it.
+func FromConfigMap(doc *docnode.Document, obj *yaml.Node, cluster string) (*inventory.AWSAuth, []result.Diagnostic) {
+	a := &inventory.AWSAuth{
+		ID:      inventory.AWSAuthID(cluster, inventory.AuthConfigMap, ""),
+		Cluster: cluster,
+		Kind:    inventory.AuthConfigMap,
+		Source:  nodeSource(doc.File, obj),
+	}
+	_, data := docnode.Lookup(obj, "data")
+	ok, diags := fromData(doc, data, a)
+	if !ok {
+		return nil, diags
+	}
+	return a, diags
+}
+
+// fromData fills a from a ConfigMap data mapping (nil or null: no sections). ok is false when
+// the object could not be created.
+func fromData(doc *docnode.Document, data *yaml.Node, a *inventory.AWSAuth) (ok bool, diags []result.Diagnostic) {
+	data = docnode.Resolve(data)
+	if data == nil || (data.Kind == yaml.ScalarNode && data.Tag == "!!null") {
+		return true, nil
+	}
+	if data.Kind != yaml.MappingNode {
+		return false, []result.Diagnostic{diag(result.DiagError, nodeSource(doc.File, data),
+			"ConfigMap data must be a mapping of strings (mapRoles: |, mapUsers: |, mapAccounts: |); Kubernetes rejects this object")}
+	}
+	// ConfigMap.data is map[string]string: any other value makes the API server (and kubectl)
+	// reject the whole object, so nothing of it reaches the authenticator (yaml_test.go
+	// "missing-bar": create fails).
+	for _, p := range docnode.Pairs(data) {
+		v := p[1]
+		if v.Kind == yaml.ScalarNode && (v.Tag == "!!str" || v.Tag == "!!null") {
+			continue
+		}
+		diags = append(diags, diag(result.DiagError, nodeSource(doc.File, v), fmt.Sprintf(
+			"ConfigMap data value %q must be a string, not a %s; write %q followed by the indented YAML (Kubernetes rejects this object, so the authenticator never reads it)",
+			p[0].Value, describe(v), p[0].Value+": |")))
+	}
+	if len(diags) > 0 {
+		return false, diags
+	}
+	for _, p := range docnode.Pairs(data) {
+		k, v := p[0], p[1]
+		switch k.Value {
+		case MapRoles, MapUsers, MapAccounts:
+			diags = append(diags, stringSection(doc, a, k, v)...)
+		default:
+			a.UnrecognizedKeys = append(a.UnrecognizedKeys, inventory.KeyRef{
+				ID: inventory.AuthSectionID(a.ID, k.Value), Key: k.Value, Source: nodeSource(doc.File, k),
+			})
+			msg := fmt.Sprintf("aws-auth data key %q is not read by aws-iam-authenticator (keys are case-sensitive: mapRoles, mapUsers, mapAccounts)", k.Value)
+			diags = append(diags, diag(result.DiagWarning, nodeSource(doc.File, k), msg))
+		}
+	}
+	return true, diags
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.MappingNode:
+		return "mapping"
+	}
+	return strings.TrimPrefix(n.Tag, "!!")
+}
+
+// stringSection decodes one mapRoles/mapUsers/mapAccounts string value (YAML-in-YAML).
+func stringSection(doc *docnode.Document, a *inventory.AWSAuth, k, v *yaml.Node) []result.Diagnostic {
+	name := k.Value
+	sec := inventory.AuthSection{ID: inventory.AuthSectionID(a.ID, name), Name: name, Source: nodeSource(doc.File, k)}
+	s := v.Value
+	if v.Tag == "!!null" {
+		s = ""
+	}
+	pm := blockMap(doc.File, doc.Data, k, v)
+	var res sectionResult
+	switch {
+	case isSkippable(s):
+		// D1.4: skipped without error.
+	case name == MapAccounts:
+		res = decodeAccounts(a.ID, s, pm)
+	default:
+		raw, err := toJSON([]byte(s))
+		if err != nil {
+			// D3.2: ToJSON fails, the whole section is dropped.
+			res.err = fmt.Sprintf("%s does not parse as YAML, so aws-iam-authenticator drops the whole section: %s",
+				name, cleanYAMLError(err))
+			res.errAt = pm.atLine(errLine(err))
+			if bad := complexKey(parseInner(s)); bad != nil && errLine(err) == 0 {
+				// go-yaml v2 cannot use a mapping as a map key and says so without a line;
+				// yaml.v3 builds the tree, so point at the offending value.
+				res.err = fmt.Sprintf("%s does not parse as YAML, so aws-iam-authenticator drops the whole section: a mapping or list is used as a key (an unquoted value starting with \"{{\"? quote it, e.g. \"{{SessionName}}\")", name)
+				res.errAt = pm.at(bad)
+			}
+			break
+		}
+		res = decodeEntries(a.ID, name, raw, parseInner(s), pm, modeConfigMap)
+		if res.err != "" {
+			res.err += "; aws-iam-authenticator drops the whole section"
+		}
+	}
+	return commit(a, sec, res)
+}
+
+// commit stores a decoded section in a and returns its diagnostics.
+func commit(a *inventory.AWSAuth, sec inventory.AuthSection, res sectionResult) []result.Diagnostic {
+	var diags []result.Diagnostic
+	if res.err != "" {
+		sec.Error = res.err
+		if res.errAt.Line > 0 {
+			sec.Source = res.errAt
+		}
+		diags = append(diags, diag(result.DiagWarning, sec.Source, res.err))
+		res.entries, res.accounts = nil, nil
+	}
+	a.Sections = append(a.Sections, sec)
+	for _, w := range res.warnings {
+		diags = append(diags, diag(result.DiagWarning, w.at, w.msg))
+	}
+	for _, e := range res.entries {
+		for _, te := range e.TypeErrors {
+			diags = append(diags, diag(result.DiagWarning, e.Source, fmt.Sprintf(
+				"%s entry %d: %s; the field is left empty and the entry is still used", e.Section, e.Index, te)))
+		}
+		if e.Invalid != "" {
+			diags = append(diags, diag(result.DiagWarning, e.Source, fmt.Sprintf(
+				"%s entry %d is ignored by aws-iam-authenticator: %s", e.Section, e.Index, e.Invalid)))
+		}
+	}
+	switch sec.Name {
+	case MapRoles:
+		a.MapRoles = append(a.MapRoles, res.entries...)
+	case MapUsers:
+		a.MapUsers = append(a.MapUsers, res.entries...)
+	case MapAccounts:
+		a.MapAccounts = append(a.MapAccounts, res.accounts...)
+	}
+	return diags
+}
+
+func cleanYAMLError(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "error converting YAML to JSON: ")
+	s = strings.TrimPrefix(s, "yaml: ")
+	return s
+}
+
+func diag(sev string, at inventory.Source, msg string) result.Diagnostic {
+	return result.Diagnostic{Severity: sev, File: at.File, Line: at.Line, Column: at.Column, Message: msg}
+}
+
+// Add stores a in inv. A mapping source with the same ID loaded earlier (another aws-auth
+// ConfigMap for the same cluster, e.g. a second document or file) is replaced — the last one
+// applied is what the cluster holds — and a warning names both.
+func Add(inv *inventory.Inventory, a *inventory.AWSAuth) []result.Diagnostic {
+	for i, old := range inv.AWSAuth {
+		if old.ID == a.ID {
+			inv.AWSAuth[i] = a
+			return []result.Diagnostic{diag(result.DiagWarning, a.Source, fmt.Sprintf(
+				"a second mapping source %s for the same cluster replaces the one at %s:%d (the last one applied wins)",
+				a.ID, old.Source.File, old.Source.Line))}
+		}
+	}
+	inv.AWSAuth = append(inv.AWSAuth, a)
+	return nil
+}
+
+// complexKey returns the first mapping (depth-first) that has a non-scalar key, e.g. the value
+// of "username: {{SessionName}}", which YAML reads as a flow mapping keyed by a flow mapping.
+func complexKey(n *yaml.Node) *yaml.Node {
+	return complexKeyDepth(n, 0)
+}
+
+func complexKeyDepth(n *yaml.Node, depth int) *yaml.Node {
+	if n == nil || depth > 100 {
+		return nil
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind == yaml.MappingNode || k.Kind == yaml.SequenceNode {
+				return n
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if bad := complexKeyDepth(c, depth+1); bad != nil {
+			return bad
+		}
+	}
+	return nil
+}

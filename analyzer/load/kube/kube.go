@@ -1,0 +1,393 @@
+// Package kube reads Kubernetes manifests — ServiceAccounts, RBAC roles and bindings, and the
+// aws-auth ConfigMap (decoded by package awsauth) — from positioned YAML documents, including
+// `kind: List` and `kubectl get -o yaml` output.
+package kube
+
+import (
+	"fmt"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/rolecall/rolecall/analyzer/docnode"
+	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/load/awsauth"
+	"github.com/rolecall/rolecall/analyzer/result"
+)
+
+const rbacGroup = "rbac.authorization.k8s.io/"
+
+// Load adds the Kubernetes objects of doc to inv. recognized is false (and no diagnostics are
+// returned) for kinds this package does not read: workloads, other ConfigMaps, eksctl
+// ClusterConfig files, non-Kubernetes YAML. A recognised object that is malformed yields
+// positioned error diagnostics; one bad object or field never stops the others.
+func Load(doc *docnode.Document, cluster string, inv *inventory.Inventory) (recognized bool, diags []result.Diagnostic) {
+	if doc == nil || doc.Root == nil {
+		return false, nil
+	}
+	l := loader{doc: doc, cluster: cluster, inv: inv}
+	ok := l.object(docnode.Resolve(doc.Root), 0)
+	return ok, l.diags
+}
+
+type loader struct {
+	doc     *docnode.Document
+	cluster string
+	inv     *inventory.Inventory
+	diags   []result.Diagnostic
+}
+
+func (l *loader) src(n *yaml.Node) inventory.Source {
+	if n == nil {
+		return inventory.Source{File: l.doc.File}
+	}
+	return inventory.At(l.doc.File, n.Line, n.Column)
+}
+
+func (l *loader) errorf(n *yaml.Node, format string, args ...any) {
+	s := l.src(n)
+	l.diags = append(l.diags, result.Diagnostic{Severity: result.DiagError, File: s.File, Line: s.Line, Column: s.Column, Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) warnf(n *yaml.Node, format string, args ...any) {
+	s := l.src(n)
+	l.diags = append(l.diags, result.Diagnostic{Severity: result.DiagWarning, File: s.File, Line: s.Line, Column: s.Column, Message: fmt.Sprintf(format, args...)})
+}
+
+// maxDepth bounds List nesting (a List of Lists is legal but never deep).
+const maxDepth = 8
+
+// object reads one Kubernetes object; it reports whether the object was recognised.
+func (l *loader) object(obj *yaml.Node, depth int) bool {
+	if obj == nil || obj.Kind != yaml.MappingNode {
+		return false
+	}
+	kind, _ := docnode.Str(docnode.Get(obj, "kind"))
+	apiVersion, _ := docnode.Str(docnode.Get(obj, "apiVersion"))
+	switch {
+	case kind == "List" || (strings.HasSuffix(kind, "List") && isKubeAPIVersion(apiVersion)):
+		return l.list(obj, depth)
+	case kind == "ServiceAccount" && isCoreV1(apiVersion):
+		l.serviceAccount(obj)
+		return true
+	case kind == "ConfigMap" && isCoreV1(apiVersion):
+		return l.configMap(obj)
+	case strings.HasPrefix(apiVersion, rbacGroup):
+		switch kind {
+		case "Role", "ClusterRole":
+			l.rbacRole(obj, kind)
+			return true
+		case "RoleBinding", "ClusterRoleBinding":
+			l.rbacBinding(obj, kind)
+			return true
+		}
+	}
+	return false
+}
+
+// isCoreV1 accepts "v1" and, leniently, a missing apiVersion (kubectl would refuse it, but
+// the intent is unambiguous for these kinds).
+func isCoreV1(v string) bool { return v == "v1" || v == "" }
+
+// isKubeAPIVersion reports whether v looks like a Kubernetes apiVersion ("v1", "group/version"),
+// so a typed list such as ServiceAccountList is read while eksctl.io and other tools are not.
+func isKubeAPIVersion(v string) bool {
+	if v == "v1" {
+		return true
+	}
+	group, _, ok := strings.Cut(v, "/")
+	return ok && (group == "rbac.authorization.k8s.io" || !strings.Contains(group, "eksctl"))
+}
+
+// list reads the items of a `kind: List` (or a typed *List from kubectl get).
+func (l *loader) list(obj *yaml.Node, depth int) bool {
+	_, items := docnode.Lookup(obj, "items")
+	if items == nil || (items.Kind == yaml.ScalarNode && items.Tag == "!!null") {
+		return true
+	}
+	if items.Kind != yaml.SequenceNode {
+		l.errorf(items, "List items must be a list of objects")
+		return true
+	}
+	if depth >= maxDepth {
+		l.errorf(items, "List nested more than %d levels deep", maxDepth)
+		return true
+	}
+	found := false
+	for _, it := range docnode.Items(items) {
+		if l.object(it, depth+1) {
+			found = true
+		}
+	}
+	// A list of only unrelated kinds is not ours, like a single unrelated object.
+	return found || len(items.Content) == 0
+}
+
+// meta returns metadata's name and namespace nodes; it reports a positioned error (and returns
+// ok=false) when metadata or its name is missing or not a string.
+func (l *loader) meta(obj *yaml.Node, kind string) (meta *yaml.Node, name, namespace string, ok bool) {
+	_, meta = docnode.Lookup(obj, "metadata")
+	if meta == nil || meta.Kind != yaml.MappingNode {
+		at := obj
+		if meta != nil {
+			at = meta
+		}
+		l.errorf(at, "%s needs a metadata mapping with a name", kind)
+		return nil, "", "", false
+	}
+	nameKey, nameNode := docnode.Lookup(meta, "name")
+	name, isStr := docnode.Str(nameNode)
+	if nameKey == nil || !isStr || name == "" || !docnode.IsString(nameNode) {
+		at := meta
+		if nameNode != nil {
+			at = nameNode
+		}
+		l.errorf(at, "%s needs metadata.name (a non-empty string)", kind)
+		return nil, "", "", false
+	}
+	if nsKey, nsNode := docnode.Lookup(meta, "namespace"); nsKey != nil {
+		ns, isStr := docnode.Str(nsNode)
+		if isStr && !docnode.IsString(nsNode) {
+			isStr = false
+		}
+		if !isStr && !(nsNode.Kind == yaml.ScalarNode && nsNode.Tag == "!!null") {
+			l.errorf(nsNode, "%s metadata.namespace must be a string", kind)
+		}
+		namespace = ns
+	}
+	return meta, name, namespace, true
+}
+
+// serviceAccount reads a ServiceAccount; namespace defaults to "default" (the namespace kubectl
+// applies a manifest without one to, unless told otherwise).
+func (l *loader) serviceAccount(obj *yaml.Node) {
+	meta, name, ns, ok := l.meta(obj, "ServiceAccount")
+	if !ok {
+		return
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	sa := &inventory.ServiceAccount{
+		ID:        inventory.ServiceAccountID(l.cluster, ns, name),
+		Cluster:   l.cluster,
+		Namespace: ns,
+		Name:      name,
+		Source:    l.src(obj),
+	}
+	_, ann := docnode.Lookup(meta, "annotations")
+	switch {
+	case ann == nil || (ann.Kind == yaml.ScalarNode && ann.Tag == "!!null"):
+	case ann.Kind != yaml.MappingNode:
+		l.errorf(ann, "ServiceAccount %s/%s: metadata.annotations must be a mapping of strings", ns, name)
+	default:
+		for _, p := range docnode.Pairs(ann) {
+			k, v := p[0], p[1]
+			val := ""
+			switch {
+			case v.Kind == yaml.ScalarNode && v.Tag == "!!str":
+				val = v.Value
+			case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+			case v.Kind == yaml.ScalarNode:
+				// Annotations are map[string]string: Kubernetes rejects an unquoted number or
+				// bool. The text is kept so the intent is still analysed.
+				val = v.Value
+				l.errorf(v, "annotation %q must be a string; quote the value (%q)", k.Value, v.Value)
+			default:
+				l.errorf(v, "annotation %q must be a string, not a %s", k.Value, kindName(v))
+				continue
+			}
+			sa.Annotations = append(sa.Annotations, inventory.Annotation{
+				ID: inventory.AnnotationID(sa.ID, k.Value), Key: k.Value, Value: val, Source: l.src(k),
+			})
+		}
+	}
+	l.inv.ServiceAccounts = append(l.inv.ServiceAccounts, sa)
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.MappingNode:
+		return "mapping"
+	}
+	return strings.TrimPrefix(n.Tag, "!!")
+}
+
+// configMap reads aws-auth; other ConfigMaps are not ours. aws-iam-authenticator watches only
+// kube-system/aws-auth (configmap.go New: ConfigMaps("kube-system"), field selector
+// metadata.name=aws-auth; D1.1).
+func (l *loader) configMap(obj *yaml.Node) bool {
+	meta := docnode.Get(obj, "metadata")
+	name, _ := docnode.Str(docnode.Get(meta, "name"))
+	if name != "aws-auth" {
+		return false
+	}
+	_, nsNode := docnode.Lookup(meta, "namespace")
+	ns, _ := docnode.Str(nsNode)
+	if ns != "" && ns != "kube-system" {
+		l.warnf(nsNode, "ConfigMap aws-auth in namespace %q is ignored: aws-iam-authenticator reads only kube-system/aws-auth", ns)
+		return true
+	}
+	a, diags := awsauth.FromConfigMap(l.doc, obj, l.cluster)
+	l.diags = append(l.diags, diags...)
+	if a != nil {
+		l.diags = append(l.diags, awsauth.Add(l.inv, a)...)
+	}
+	return true
+}
+
+// stringList decodes a list of strings (RBAC rule fields, binding lists); a wrong type is a
+// positioned error and the bad elements are skipped.
+func (l *loader) stringList(m *yaml.Node, key, what string) []string {
+	_, v := docnode.Lookup(m, key)
+	if v == nil || (v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		l.errorf(v, "%s.%s must be a list of strings", what, key)
+		return nil
+	}
+	out := []string{}
+	for _, it := range docnode.Items(v) {
+		s, ok := docnode.Str(it)
+		if !ok || it.Tag != "!!str" {
+			if it.Kind == yaml.ScalarNode && it.Tag != "!!null" {
+				// kubectl would reject the number/bool; keep its text.
+				l.errorf(it, "%s.%s must contain strings; quote %q", what, key, it.Value)
+				out = append(out, it.Value)
+				continue
+			}
+			l.errorf(it, "%s.%s must contain strings", what, key)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// rbacRole reads a Role or ClusterRole. A Role without a namespace lands in "default".
+// ClusterRole aggregationRule is not expanded (the aggregated rules are filled in by the
+// controller and appear in `kubectl get -o yaml` output, which is read as is).
+func (l *loader) rbacRole(obj *yaml.Node, kind string) {
+	_, name, ns, ok := l.meta(obj, kind)
+	if !ok {
+		return
+	}
+	ns = scopeNamespace(kind, ns)
+	r := &inventory.RBACRole{
+		ID: inventory.RBACID(l.cluster, kind, ns, name), Cluster: l.cluster, Kind: kind,
+		Namespace: ns, Name: name, Source: l.src(obj),
+	}
+	_, rules := docnode.Lookup(obj, "rules")
+	switch {
+	case rules == nil || (rules.Kind == yaml.ScalarNode && rules.Tag == "!!null"):
+	case rules.Kind != yaml.SequenceNode:
+		l.errorf(rules, "%s %s: rules must be a list", kind, name)
+	default:
+		for i, rn := range docnode.Items(rules) {
+			if rn.Kind != yaml.MappingNode {
+				l.errorf(rn, "%s %s: rules[%d] must be a mapping", kind, name, i)
+				continue
+			}
+			what := fmt.Sprintf("rules[%d]", i)
+			r.Rules = append(r.Rules, inventory.RBACRule{
+				APIGroups:       l.stringList(rn, "apiGroups", what),
+				Resources:       l.stringList(rn, "resources", what),
+				Verbs:           l.stringList(rn, "verbs", what),
+				ResourceNames:   l.stringList(rn, "resourceNames", what),
+				NonResourceURLs: l.stringList(rn, "nonResourceURLs", what),
+			})
+		}
+	}
+	l.inv.RBACRoles = append(l.inv.RBACRoles, r)
+}
+
+func scopeNamespace(kind, ns string) string {
+	if strings.HasPrefix(kind, "Cluster") {
+		return "" // cluster-scoped: a namespace in the manifest is ignored by the API server
+	}
+	if ns == "" {
+		return "default"
+	}
+	return ns
+}
+
+// rbacBinding reads a RoleBinding or ClusterRoleBinding.
+func (l *loader) rbacBinding(obj *yaml.Node, kind string) {
+	_, name, ns, ok := l.meta(obj, kind)
+	if !ok {
+		return
+	}
+	ns = scopeNamespace(kind, ns)
+	b := &inventory.RBACBinding{
+		ID: inventory.RBACID(l.cluster, kind, ns, name), Cluster: l.cluster, Kind: kind,
+		Namespace: ns, Name: name, Source: l.src(obj),
+	}
+	_, ref := docnode.Lookup(obj, "roleRef")
+	if ref == nil || ref.Kind != yaml.MappingNode {
+		l.errorf(firstNode(ref, obj), "%s %s needs a roleRef mapping with kind and name", kind, name)
+	} else {
+		b.RoleKind = l.str(ref, "kind", kind+" roleRef")
+		b.RoleName = l.str(ref, "name", kind+" roleRef")
+		if b.RoleKind == "" || b.RoleName == "" {
+			l.errorf(ref, "%s %s: roleRef needs kind and name", kind, name)
+		}
+	}
+	_, subs := docnode.Lookup(obj, "subjects")
+	switch {
+	case subs == nil || (subs.Kind == yaml.ScalarNode && subs.Tag == "!!null"):
+	case subs.Kind != yaml.SequenceNode:
+		l.errorf(subs, "%s %s: subjects must be a list", kind, name)
+	default:
+		for i, sn := range docnode.Items(subs) {
+			if sn.Kind != yaml.MappingNode {
+				l.errorf(sn, "%s %s: subjects[%d] must be a mapping", kind, name, i)
+				continue
+			}
+			what := fmt.Sprintf("%s subjects[%d]", kind, i)
+			s := inventory.RBACSubject{
+				Kind:      l.str(sn, "kind", what),
+				Name:      l.str(sn, "name", what),
+				Namespace: l.str(sn, "namespace", what),
+			}
+			if s.Kind == "ServiceAccount" && s.Namespace == "" {
+				if kind == "RoleBinding" {
+					// The RBAC authorizer uses the binding's namespace for a ServiceAccount
+					// subject without one (plugin/pkg/auth/authorizer/rbac appliesToUser).
+					s.Namespace = ns
+				} else {
+					l.errorf(sn, "%s %s: ServiceAccount subject %q needs a namespace", kind, name, s.Name)
+				}
+			}
+			b.Subjects = append(b.Subjects, s)
+		}
+	}
+	l.inv.RBACBindings = append(l.inv.RBACBindings, b)
+}
+
+func firstNode(ns ...*yaml.Node) *yaml.Node {
+	for _, n := range ns {
+		if n != nil {
+			return n
+		}
+	}
+	return nil
+}
+
+// str returns a string field of m ("" when absent); a non-string is a positioned error.
+func (l *loader) str(m *yaml.Node, key, what string) string {
+	_, v := docnode.Lookup(m, key)
+	if v == nil || (v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+		return ""
+	}
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+		l.errorf(v, "%s.%s must be a string", what, key)
+		if v.Kind == yaml.ScalarNode {
+			return v.Value
+		}
+		return ""
+	}
+	return v.Value
+}
