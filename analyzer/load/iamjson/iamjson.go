@@ -1,0 +1,373 @@
+// Package iamjson reads IAM data from offline files: bare policy documents (a role's trust
+// policy saved on its own) and the output of the AWS CLI's IAM commands (get-role, list-roles,
+// get-account-authorization-details, list-policies, the OIDC provider commands), JSON or YAML.
+// It recognises each document by content and fills the inventory; it never judges.
+package iamjson
+
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/rolecall/rolecall/analyzer/docnode"
+	"github.com/rolecall/rolecall/analyzer/iampolicy"
+	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/result"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// StdinRoleName names the role of a bare policy document read from standard input.
+const StdinRoleName = "stdin"
+
+// UnknownAccountRoleARN is the ARN given to a role known only from a bare policy file: the
+// account is unknown, so the account field is empty (arn:aws:iam:::role/NAME).
+func UnknownAccountRoleARN(name string) string { return "arn:aws:iam:::role/" + name }
+
+// UnknownAccountProviderARN is the ID used for an OIDC provider read from
+// get-open-id-connect-provider whose ARN is not known (that output does not include it).
+func UnknownAccountProviderARN(url string) string { return "arn:aws:iam:::oidc-provider/" + url }
+
+// Load recognises doc by content and, when it is an IAM shape, adds what it holds to inv.
+// recognized is false for documents that are not IAM data (they are left for other loaders).
+// A recognised document that is broken yields positioned diagnostics; its good parts are kept.
+func Load(doc *docnode.Document, inv *inventory.Inventory) (recognized bool, diags []result.Diagnostic) {
+	if doc == nil || doc.Root == nil || inv == nil {
+		return false, nil
+	}
+	root := docnode.Resolve(doc.Root)
+	if root.Kind != yaml.MappingNode {
+		return false, nil
+	}
+	r := &reader{file: doc.File, inv: inv}
+	switch {
+	case isPolicyDocument(root):
+		r.barePolicy(doc, root)
+	case docnode.HasKeys(root, "Role") && onlyKeys(root, with("Role")...):
+		// get-role, create-role, update-role-description.
+		_, v := docnode.Lookup(root, "Role")
+		if v.Kind != yaml.MappingNode {
+			r.errorf(v, "get-role output: Role must be an object with Arn, RoleName and AssumeRolePolicyDocument")
+			break
+		}
+		if role := r.role(v, "get-role output: Role"); role != nil {
+			inv.Roles = append(inv.Roles, role)
+		}
+	case docnode.HasKeys(root, "Roles") && onlyKeys(root, with("Roles")...):
+		r.roleList(root)
+	case isAuthorizationDetails(root):
+		r.authorizationDetails(root)
+	case docnode.HasKeys(root, "Policies") && onlyKeys(root, with("Policies")...):
+		// list-policies: managed policies without their documents.
+		r.managedPolicies(root, "list-policies output")
+	case docnode.HasKeys(root, "OpenIDConnectProviderList") && onlyKeys(root, with("OpenIDConnectProviderList")...):
+		r.providerList(root)
+	case docnode.HasKeys(root, "Url") && (docnode.HasKeys(root, "ClientIDList") || docnode.HasKeys(root, "ThumbprintList")) &&
+		onlyKeys(root, with("Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags")...):
+		r.provider(root)
+	default:
+		return false, nil
+	}
+	return true, r.diags
+}
+
+// isPolicyDocument: a policy document has a Statement, or at least a policy language Version.
+func isPolicyDocument(m *yaml.Node) bool {
+	if docnode.HasKeys(m, "Statement") {
+		return true
+	}
+	v, ok := docnode.Str(docnode.Get(m, "Version"))
+	return ok && (v == "2012-10-17" || v == "2008-10-17") && onlyKeys(m, "Version", "Id", "Statement")
+}
+
+var gaadKeys = []string{"UserDetailList", "GroupDetailList", "RoleDetailList"}
+
+func isAuthorizationDetails(m *yaml.Node) bool {
+	has := false
+	for _, k := range gaadKeys {
+		has = has || docnode.HasKeys(m, k)
+	}
+	return has && onlyKeys(m, with(append(gaadKeys, "Policies")...)...)
+}
+
+// RoleNameForFile is the role name a bare policy file stands for: the file name without its
+// extension ("roles/app-trust.json" → "app-trust"); documents after the first of a YAML
+// stream get "-INDEX" appended so each stays a distinct role.
+func RoleNameForFile(file string, index int) string {
+	name := StdinRoleName
+	if file != "-" && file != "<stdin>" && file != "" {
+		base := path.Base(strings.ReplaceAll(file, "\\", "/"))
+		name = strings.TrimSuffix(base, path.Ext(base))
+		if name == "" {
+			name = base
+		}
+	}
+	if index > 0 {
+		name += "-" + strconv.Itoa(index)
+	}
+	return name
+}
+
+func (r *reader) barePolicy(doc *docnode.Document, root *yaml.Node) {
+	name := RoleNameForFile(doc.File, doc.Index)
+	arn := UnknownAccountRoleARN(name)
+	r.inv.Roles = append(r.inv.Roles, &inventory.Role{
+		ID:     inventory.RoleID(arn),
+		ARN:    arn,
+		Name:   name,
+		Path:   "/",
+		Trust:  iampolicy.ParseNode(root, r.file),
+		Source: r.src(root),
+	})
+}
+
+// role reads a Role (get-role, list-roles) or RoleDetail (get-account-authorization-details).
+func (r *reader) role(m *yaml.Node, what string) *inventory.Role {
+	arn, av := r.str(m, "Arn", what)
+	if av == nil || arn == "" {
+		r.errorf(m, "%s has no Arn (expected an object with Arn, RoleName and AssumeRolePolicyDocument)", what)
+		return nil
+	}
+	a, ok := iamARN(arn, "role")
+	if !ok {
+		r.errorf(av, "%s: Arn %q is not an IAM role ARN (expected arn:PARTITION:iam::ACCOUNT:role/NAME)", what, arn)
+		return nil
+	}
+	p, name := pathAndName(a.Resource)
+	if n, nv := r.str(m, "RoleName", what); nv != nil && n != "" {
+		if n != name {
+			r.warnf(nv, "%s: RoleName %q does not match the name in Arn %q; using the Arn", what, n, arn)
+		}
+	}
+	if pp, pv := r.str(m, "Path", what); pv != nil && pp != "" && pp != p {
+		r.warnf(pv, "%s: Path %q does not match the path in Arn %q; using the Arn", what, pp, arn)
+	}
+	roleID, _ := r.str(m, "RoleId", what)
+	return &inventory.Role{
+		ID:                  inventory.RoleID(arn),
+		ARN:                 arn,
+		Name:                name,
+		Path:                p,
+		Account:             a.Account,
+		RoleID:              roleID,
+		Trust:               r.policy(m, "AssumeRolePolicyDocument"),
+		InlinePolicies:      r.inlinePolicies(m, "RolePolicyList", what),
+		AttachedPolicies:    r.attached(m, what),
+		PermissionsBoundary: r.boundary(m, what),
+		Tags:                r.tags(m, what),
+		Source:              r.src(m),
+	}
+}
+
+// complete reports whether a listing is whole: IsTruncated true means the dump stopped early
+// (--max-items), so an absent element may exist. That is said once, as a warning.
+func (r *reader) complete(root *yaml.Node, what string) bool {
+	_, v := docnode.Lookup(root, "IsTruncated")
+	if s, ok := docnode.Str(v); ok && s == "true" {
+		r.warnf(v, "%s is truncated (IsTruncated: true): elements not in it are not assumed absent; fetch every page (omit --max-items)", what)
+		return false
+	}
+	return true
+}
+
+func (r *reader) markAccounts(m *map[string]bool, accounts []string) {
+	if *m == nil {
+		*m = map[string]bool{}
+	}
+	for _, a := range accounts {
+		if a != "" {
+			(*m)[a] = true
+		}
+	}
+}
+
+func (r *reader) roleList(root *yaml.Node) {
+	_, v := docnode.Lookup(root, "Roles")
+	if v.Kind != yaml.SequenceNode {
+		r.errorf(v, "list-roles output: Roles must be a list of role objects")
+		return
+	}
+	var accounts []string
+	for i, it := range docnode.Items(v) {
+		what := "list-roles output: Roles[" + strconv.Itoa(i) + "]"
+		if it.Kind != yaml.MappingNode {
+			r.errorf(it, "%s must be a role object with Arn, RoleName and AssumeRolePolicyDocument", what)
+			continue
+		}
+		if role := r.role(it, what); role != nil {
+			r.inv.Roles = append(r.inv.Roles, role)
+			accounts = append(accounts, role.Account)
+		}
+	}
+	if r.complete(root, "list-roles output") {
+		r.markAccounts(&r.inv.RoleListAccounts, accounts)
+	}
+}
+
+func (r *reader) authorizationDetails(root *yaml.Node) {
+	const what = "get-account-authorization-details output"
+	var roleAccounts, identityAccounts []string
+	for i, it := range r.objects(root, "RoleDetailList", what) {
+		if role := r.role(it, what+": RoleDetailList["+strconv.Itoa(i)+"]"); role != nil {
+			r.inv.Roles = append(r.inv.Roles, role)
+			roleAccounts = append(roleAccounts, role.Account)
+		}
+	}
+	for i, it := range r.objects(root, "UserDetailList", what) {
+		if u := r.user(it, what+": UserDetailList["+strconv.Itoa(i)+"]"); u != nil {
+			r.inv.Users = append(r.inv.Users, u)
+			identityAccounts = append(identityAccounts, u.Account)
+		}
+	}
+	for i, it := range r.objects(root, "GroupDetailList", what) {
+		if g := r.group(it, what+": GroupDetailList["+strconv.Itoa(i)+"]"); g != nil {
+			r.inv.Groups = append(r.inv.Groups, g)
+			identityAccounts = append(identityAccounts, g.Account)
+		}
+	}
+	r.managedPolicies(root, what)
+	if r.complete(root, what) {
+		r.markAccounts(&r.inv.RoleListAccounts, roleAccounts)
+		r.markAccounts(&r.inv.IdentityAccounts, append(identityAccounts, roleAccounts...))
+	}
+}
+
+func (r *reader) user(m *yaml.Node, what string) *inventory.User {
+	arn, av := r.str(m, "Arn", what)
+	if av == nil || arn == "" {
+		r.errorf(m, "%s has no Arn (expected an object with Arn, UserName, UserPolicyList, GroupList)", what)
+		return nil
+	}
+	a, ok := iamARN(arn, "user")
+	if !ok {
+		r.errorf(av, "%s: Arn %q is not an IAM user ARN (expected arn:PARTITION:iam::ACCOUNT:user/NAME)", what, arn)
+		return nil
+	}
+	p, name := pathAndName(a.Resource)
+	userID, _ := r.str(m, "UserId", what)
+	return &inventory.User{
+		ID:                  inventory.PrincipalID(arn),
+		ARN:                 arn,
+		Name:                name,
+		Path:                p,
+		Account:             a.Account,
+		UserID:              userID,
+		Groups:              r.strList(m, "GroupList", what),
+		InlinePolicies:      r.inlinePolicies(m, "UserPolicyList", what),
+		AttachedPolicies:    r.attached(m, what),
+		PermissionsBoundary: r.boundary(m, what),
+		Tags:                r.tags(m, what),
+		Source:              r.src(m),
+	}
+}
+
+func (r *reader) group(m *yaml.Node, what string) *inventory.Group {
+	arn, av := r.str(m, "Arn", what)
+	if av == nil || arn == "" {
+		r.errorf(m, "%s has no Arn (expected an object with Arn, GroupName, GroupPolicyList)", what)
+		return nil
+	}
+	a, ok := iamARN(arn, "group")
+	if !ok {
+		r.errorf(av, "%s: Arn %q is not an IAM group ARN (expected arn:PARTITION:iam::ACCOUNT:group/NAME)", what, arn)
+		return nil
+	}
+	_, name := pathAndName(a.Resource)
+	return &inventory.Group{
+		ID:               inventory.PrincipalID(arn),
+		ARN:              arn,
+		Name:             name,
+		Account:          a.Account,
+		InlinePolicies:   r.inlinePolicies(m, "GroupPolicyList", what),
+		AttachedPolicies: r.attached(m, what),
+		Source:           r.src(m),
+	}
+}
+
+// managedPolicies reads Policies[] (get-account-authorization-details or list-policies),
+// keeping only the default version's document (F2.4).
+func (r *reader) managedPolicies(root *yaml.Node, what string) {
+	for i, p := range r.objects(root, "Policies", what) {
+		pw := what + ": Policies[" + strconv.Itoa(i) + "]"
+		arn, av := r.str(p, "Arn", pw)
+		if av == nil || arn == "" {
+			r.errorf(p, "%s has no Arn (expected an object with Arn, PolicyName, DefaultVersionId, PolicyVersionList)", pw)
+			continue
+		}
+		a, ok := iamARN(arn, "policy")
+		if !ok {
+			r.errorf(av, "%s: Arn %q is not an IAM policy ARN (expected arn:PARTITION:iam::ACCOUNT:policy/NAME)", pw, arn)
+			continue
+		}
+		name, _ := r.str(p, "PolicyName", pw)
+		if name == "" {
+			_, name = pathAndName(a.Resource)
+		}
+		defaultID, _ := r.str(p, "DefaultVersionId", pw)
+		mp := &inventory.ManagedPolicy{ID: inventory.PrincipalID(arn), ARN: arn, Name: name, Source: r.src(p)}
+		var byID *yaml.Node
+		for _, v := range r.objects(p, "PolicyVersionList", pw) {
+			if d, _ := docnode.Str(docnode.Get(v, "IsDefaultVersion")); d == "true" {
+				mp.Default = r.policy(v, "Document")
+				byID = nil
+				break
+			}
+			if id, _ := docnode.Str(docnode.Get(v, "VersionId")); id != "" && id == defaultID {
+				byID = v
+			}
+		}
+		if mp.Default == nil && byID != nil {
+			mp.Default = r.policy(byID, "Document")
+		}
+		r.inv.ManagedPolicies = append(r.inv.ManagedPolicies, mp)
+	}
+}
+
+func (r *reader) providerList(root *yaml.Node) {
+	const what = "list-open-id-connect-providers output"
+	var accounts []string
+	for i, p := range r.objects(root, "OpenIDConnectProviderList", what) {
+		pw := what + ": OpenIDConnectProviderList[" + strconv.Itoa(i) + "]"
+		arn, av := r.str(p, "Arn", pw)
+		if av == nil || arn == "" {
+			r.errorf(p, "%s has no Arn (expected {\"Arn\": \"arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH\"})", pw)
+			continue
+		}
+		a, ok := iamARN(arn, "oidc-provider")
+		if !ok {
+			r.errorf(av, "%s: Arn %q is not an OIDC provider ARN (expected arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST/PATH)", pw, arn)
+			continue
+		}
+		r.inv.OIDCProviders = append(r.inv.OIDCProviders, &inventory.OIDCProvider{
+			ID:      inventory.OIDCProviderID(arn),
+			ARN:     arn,
+			Account: a.Account,
+			Source:  r.src(p),
+		})
+		accounts = append(accounts, a.Account)
+	}
+	r.markAccounts(&r.inv.ProviderListAccounts, accounts)
+}
+
+// provider reads get-open-id-connect-provider output. It does not contain the provider's ARN:
+// the provider is recorded with ARN "" and ID UnknownAccountProviderARN(URL); the loader's
+// final merge attaches it to the one listed provider whose ARN ends in that URL, if any.
+func (r *reader) provider(root *yaml.Node) {
+	const what = "get-open-id-connect-provider output"
+	url, uv := r.str(root, "Url", what)
+	url = strings.TrimPrefix(url, "https://")
+	if url == "" {
+		r.errorf(uv, "%s: Url is empty (expected HOST/PATH of the provider)", what)
+		return
+	}
+	clientIDs := r.strList(root, "ClientIDList", what)
+	if clientIDs == nil {
+		clientIDs = []string{}
+	}
+	r.inv.OIDCProviders = append(r.inv.OIDCProviders, &inventory.OIDCProvider{
+		ID:          inventory.OIDCProviderID(UnknownAccountProviderARN(url)),
+		URL:         url,
+		ClientIDs:   clientIDs,
+		Thumbprints: r.strList(root, "ThumbprintList", what),
+		Source:      r.src(root),
+	})
+}
