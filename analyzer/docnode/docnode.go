@@ -77,7 +77,7 @@ func Parse(file string, data []byte) ([]*Document, error) {
 			return docs, nil
 		}
 		if err != nil {
-			return docs, yamlError(file, err)
+			return docs, yamlError(file, data, err)
 		}
 		if len(n.Content) == 0 || isNull(n.Content[0]) {
 			continue
@@ -127,8 +127,9 @@ func LineCol(data []byte, off int) (line, col int) {
 	return line, col
 }
 
-// yamlError turns a yaml.v3 error ("yaml: line N: msg") into a PosError.
-func yamlError(file string, err error) error {
+// yamlError turns a yaml.v3 error ("yaml: line N: msg") into a PosError. yaml.v3 gives no
+// column, so the column is the line's first non-blank character.
+func yamlError(file string, data []byte, err error) error {
 	msg := err.Error()
 	line := 1
 	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
@@ -140,7 +141,21 @@ func yamlError(file string, err error) error {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	return &PosError{File: file, Line: line, Column: 1, Msg: "invalid YAML: " + msg}
+	return &PosError{File: file, Line: line, Column: firstNonBlank(data, line), Msg: "invalid YAML: " + msg}
+}
+
+// firstNonBlank is the 1-based column of the first non-blank character of line (1 if none).
+func firstNonBlank(data []byte, line int) int {
+	lines := bytes.Split(data, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	l := lines[line-1]
+	trimmed := bytes.TrimLeft(l, " \t")
+	if len(trimmed) == 0 {
+		return 1
+	}
+	return len(l) - len(trimmed) + 1
 }
 
 // Lookup returns the key and value nodes of key in mapping m (exact match; last duplicate wins,

@@ -139,7 +139,7 @@ func TestLoadKeepsGoingPastBadFiles(t *testing.T) {
 	inv, diags := Load(t.Context(), []string{"in", "missing.json"}, Options{})
 	want := []result.Diagnostic{
 		{Severity: "error", File: "in/a-broken.json", Line: 3, Column: 48, Message: "invalid JSON: invalid character '}' looking for beginning of object key string"},
-		{Severity: "error", File: "in/c-bad.yaml", Line: 3, Column: 1, Message: "invalid YAML: mapping values are not allowed in this context"},
+		{Severity: "error", File: "in/c-bad.yaml", Line: 3, Column: 3, Message: "invalid YAML: mapping values are not allowed in this context"},
 		{Severity: "error", File: "missing.json", Message: "cannot read input: no such file or directory"},
 	}
 	if diff := cmp.Diff(want, diags); diff != "" {
