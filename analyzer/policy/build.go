@@ -244,7 +244,11 @@ func (b *builder) trust(r *inventory.Role) *Trust {
 			pos = p.Pos
 		}
 		b.add(id, posSource(p.File, pos, r.Source), r.ARN)
-		t.Issues = append(t.Issues, Issue{ID: id, Code: is.Code, Message: is.Message})
+		issue := Issue{ID: id, Code: is.Code, Message: is.Message, Warning: iampolicy.IsWarningCode(is.Code)}
+		if is.Statement >= 0 {
+			issue.Statement = inventory.TrustStatementID(r.ID, is.Statement)
+		}
+		t.Issues = append(t.Issues, issue)
 	}
 	for _, s := range p.Statements {
 		t.Statements = append(t.Statements, b.statement(r, p, s))

@@ -63,6 +63,10 @@ type Issue struct {
 	ID      string `json:"id"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Statement is the id of the statement the issue is in, "" for the document.
+	Statement string `json:"statement"`
+	// Warning is true for problems IAM may accept (duplicate keys, Resource in a trust policy…).
+	Warning bool `json:"warning"`
 }
 
 // Statement is one trust statement with its verdicts.
