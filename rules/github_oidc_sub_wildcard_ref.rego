@@ -15,8 +15,7 @@
 #   severity: medium
 #   remediation: >-
 #     Pin the ref or environment, e.g. `"StringEquals":
-#     {"token.actions.githubusercontent.com:sub": "repo:octo-org/octo-
-#     repo:environment:production"}` or `repo:octo-org/octo-repo:ref:refs/heads/main`.
+#     {"token.actions.githubusercontent.com:sub": "repo:octo-org/octo-repo:environment:production"}` or `repo:octo-org/octo-repo:ref:refs/heads/main`.
 #   tags: [trust-policy, github-oidc, federation]
 package rolecall.rules.github_oidc_sub_wildcard_ref
 

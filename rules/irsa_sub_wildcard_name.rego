@@ -14,8 +14,7 @@
 #   name: irsa-sub-wildcard-name
 #   severity: medium
 #   remediation: >-
-#     Name the ServiceAccount exactly, e.g. `"StringEquals": {"oidc.eks.us-
-#     east-1.amazonaws.com/id/EXAMPLE:sub": "system:serviceaccount:payments:api"}`.
+#     Name the ServiceAccount exactly, e.g. `"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub": "system:serviceaccount:payments:api"}`.
 #   tags: [trust-policy, irsa]
 package rolecall.rules.irsa_sub_wildcard_name
 

@@ -84,6 +84,22 @@ const (
 	MatchFederated              // federated provider
 )
 
+func (m MatchKind) String() string {
+	switch m {
+	case MatchExplicit:
+		return "explicit"
+	case MatchAccount:
+		return "account"
+	case MatchCrossAccount:
+		return "cross-account"
+	case MatchService:
+		return "service"
+	case MatchFederated:
+		return "federated"
+	}
+	return "none"
+}
+
 // Evaluation is the result of evaluating a policy for a request.
 type Evaluation struct {
 	Decision Decision
@@ -132,6 +148,10 @@ func (c ClaimConstraint) Matches(value string) bool { return claimMatches(c, val
 type WebIdentityAnalysis struct {
 	Provider string // provider ARN as written in Federated
 	Host     string // issuer host/path: the condition-key prefix
+	// Inferred is true when Provider is not an OIDC provider ARN (an unresolved template
+	// such as "${oidc_arn}") and Host was taken from the statement's PREFIX:sub/aud keys
+	// ("" when they name no single prefix).
+	Inferred bool
 	Sub      ClaimConstraint
 	Aud      ClaimConstraint
 	// NeverMatches is true when a positive condition on a key absent for this provider's

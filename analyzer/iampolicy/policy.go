@@ -33,6 +33,10 @@ type Issue struct {
 	Message   string // says what is wrong and what was expected
 	Statement int
 	Pos       Pos
+	// Warning is true when IAM may well accept the document (a tool-policy warning such as
+	// "duplicate-key", "resource-in-trust-policy", "invalid-sid", "dangling-unique-id"), false
+	// when IAM rejects it. See the Code… constants and IsWarningCode.
+	Warning bool
 }
 
 // Statement is one statement; string-or-list elements are always lists.
