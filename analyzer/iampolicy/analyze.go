@@ -325,9 +325,10 @@ func nullWantsAbsent(c *Condition) bool {
 // value) for the statement's callers (rule RC007).
 func unreachableKeys(s *Statement) []UnreachableKey {
 	oidc, placeholders, allReal := federatedInfo(s)
-	var hosts []string
+	var hosts, shown []string // lower-cased for matching (A8.4), as written for messages
 	for _, w := range oidc {
 		hosts = append(hosts, strings.ToLower(w.Host))
+		shown = append(shown, w.Host)
 	}
 	pr := s.Principal
 	federatedOnly := pr != nil && !s.NotPrincipal && !pr.Star && len(pr.Federated) > 0 &&
@@ -362,7 +363,8 @@ func unreachableKeys(s *Statement) []UnreachableKey {
 			case noFederated:
 				add("the key is a web identity claim but the statement trusts no identity provider")
 			case allReal && len(placeholders) == 0 && len(oidc) > 0 && !containsStr(hosts, prefix) && !IsWellKnownIdP(prefix):
-				add("key names provider " + prefix + " but the statement trusts " + strings.Join(hosts, ", "))
+				shownPrefix, _, _ := cutClaim(c.Key)
+				add("key names provider " + shownPrefix + " but the statement trusts " + strings.Join(shown, ", "))
 			}
 			continue
 		}

@@ -160,7 +160,7 @@ func TestAnalyzeSynthetic(t *testing.T) {
 		if !w.NeverMatches || w.Sub.Restricted {
 			t.Errorf("%+v", w)
 		}
-		if len(a.Unreachable) != 1 || a.Unreachable[0].FailsOpen || a.Unreachable[0].Reason != "key names provider "+lower(provB)+" but the statement trusts "+lower(provA) {
+		if len(a.Unreachable) != 1 || a.Unreachable[0].FailsOpen || a.Unreachable[0].Reason != "key names provider "+provB+" but the statement trusts "+provA {
 			t.Errorf("unreachable %+v", a.Unreachable)
 		}
 	})
