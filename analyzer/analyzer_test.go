@@ -2,42 +2,18 @@ package analyzer
 
 import (
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/internal/corpus"
 )
-
-// corpusDir finds ../shared/corpus/realworld beside the module root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "realworld")
-	if _, err := os.Stat(c); err != nil {
-		t.Fatalf("real-world corpus not found at %s: %v", c, err)
-	}
-	return c
-}
 
 // TestCorpusFilesScanAlone scans every real-world corpus file on its own: no panic, no
 // internal error, and every error diagnostic is positioned (file, line, column).
 func TestCorpusFilesScanAlone(t *testing.T) {
-	root := corpusDir(t)
+	root := corpus.Dir(t)
 	var files []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rolecall/rolecall/internal/corpus"
 )
 
 const (
@@ -64,34 +66,9 @@ func webIdentity(providerARN, host, sub, aud string) Request {
 
 func roleIn(acct, name string) string { return "arn:aws:iam::" + acct + ":role/" + name }
 
-// corpusDir finds /work/shared/corpus/realworld from the package directory: it walks up to
-// the module root (go.mod) and then looks at ../shared/corpus/realworld.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("corpus: no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "realworld")
-	if st, err := os.Stat(c); err != nil || !st.IsDir() {
-		t.Fatalf("corpus: %s is missing (expected the shared corpus next to the module root)", c)
-	}
-	return c
-}
-
 func corpusFiles(t testing.TB) []string {
 	t.Helper()
-	c := corpusDir(t)
+	c := corpus.Dir(t)
 	var out []string
 	for _, d := range []string{"trust-irsa", "trust-github-oidc", "trust-other", "trust-pod-identity"} {
 		fs, err := filepath.Glob(filepath.Join(c, d, "*.json"))
@@ -108,7 +85,7 @@ func corpusFiles(t testing.TB) []string {
 
 func loadCorpus(t testing.TB, rel string) *Policy {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir(t), rel))
+	data, err := os.ReadFile(filepath.Join(corpus.Dir(t), rel))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rolecall/rolecall/analyzer/docnode"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/rolecall/rolecall/analyzer/docnode"
+	"github.com/rolecall/rolecall/internal/corpus"
 )
 
 func TestParseNormalises(t *testing.T) {
@@ -223,7 +225,7 @@ var brokenCorpus = map[string]int{
 }
 
 func TestParseCorpus(t *testing.T) {
-	root := corpusDir(t)
+	root := corpus.Dir(t)
 	seen := map[string]bool{}
 	for _, f := range corpusFiles(t) {
 		rel, _ := filepath.Rel(root, f)

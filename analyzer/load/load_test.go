@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
-	"github.com/rolecall/rolecall/analyzer/load/internal/corpus"
 	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/internal/corpus"
 )
 
 const (

@@ -10,28 +10,11 @@ import (
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
+	"github.com/rolecall/rolecall/internal/corpus"
 	"github.com/rolecall/rolecall/internal/golden"
 )
 
-// moduleRoot finds the directory holding go.mod, so fixtures are scanned with the paths a
-// user would type from the repository root.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
+func moduleRoot(t *testing.T) string { return corpus.ModuleRoot(t) }
 
 // run runs the CLI in-process from the module root.
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {

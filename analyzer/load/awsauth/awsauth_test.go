@@ -11,6 +11,7 @@ import (
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
 	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/internal/corpus"
 )
 
 const file = "aws-auth.yaml"
@@ -285,33 +286,9 @@ func TestFromConfigMapRejectedObjects(t *testing.T) {
 	}
 }
 
-// corpusDir finds ../shared/corpus/realworld next to the module root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "realworld")
-	if _, err := os.Stat(c); err != nil {
-		t.Fatalf("corpus not found at %s (expected the shared corpus beside the module): %v", c, err)
-	}
-	return c
-}
-
 func loadCorpus(t *testing.T, rel string) (*inventory.Inventory, []result.Diagnostic, bool) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir(t), rel))
+	data, err := os.ReadFile(filepath.Join(corpus.Dir(t), rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +450,7 @@ func TestAddReplacesSameSource(t *testing.T) {
 }
 
 func FuzzAWSAuth(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(corpusDir(f), "aws-auth", "*"))
+	files, _ := filepath.Glob(filepath.Join(corpus.Dir(f), "aws-auth", "*"))
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)

@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
-	"github.com/rolecall/rolecall/analyzer/load/internal/corpus"
 	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/internal/corpus"
 )
 
 func loadPath(t *testing.T, p string) (*inventory.Inventory, []bool, []result.Diagnostic) {

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/iampolicy"
 	"github.com/rolecall/rolecall/analyzer/inventory"
-	"github.com/rolecall/rolecall/analyzer/load/internal/corpus"
 	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/internal/corpus"
 )
 
 // loadBytes runs Load over every document of data as file name.

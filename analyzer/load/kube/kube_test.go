@@ -13,31 +13,8 @@ import (
 	"github.com/rolecall/rolecall/analyzer/inventory"
 	"github.com/rolecall/rolecall/analyzer/load/awsauth"
 	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/internal/corpus"
 )
-
-// corpusDir finds ../shared/corpus/realworld next to the module root.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "realworld")
-	if _, err := os.Stat(c); err != nil {
-		t.Fatalf("corpus not found at %s (expected the shared corpus beside the module): %v", c, err)
-	}
-	return c
-}
 
 func loadBytes(t *testing.T, name string, data []byte) (*inventory.Inventory, []result.Diagnostic, []bool) {
 	t.Helper()
@@ -58,7 +35,7 @@ func loadBytes(t *testing.T, name string, data []byte) (*inventory.Inventory, []
 
 func loadCorpus(t *testing.T, rel string) (*inventory.Inventory, []result.Diagnostic, []bool) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir(t), rel))
+	data, err := os.ReadFile(filepath.Join(corpus.Dir(t), rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +386,7 @@ func TestUnrelatedDocumentsAreSkipped(t *testing.T) {
 }
 
 func TestEksctlFilesAreSkipped(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(corpusDir(t), "eksctl", "*"))
+	files, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "eksctl", "*"))
 	if len(files) == 0 {
 		t.Fatal("no eksctl corpus files")
 	}
@@ -433,7 +410,7 @@ func TestEksctlFilesAreSkipped(t *testing.T) {
 // Every corpus file: no panic, every error diagnostic is positioned, and each document is
 // claimed by at most one of the two loaders.
 func TestCorpusWalk(t *testing.T) {
-	root := corpusDir(t)
+	root := corpus.Dir(t)
 	n := 0
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -471,7 +448,7 @@ func TestCorpusWalk(t *testing.T) {
 
 func FuzzKube(f *testing.F) {
 	for _, dir := range []string{"serviceaccount", "aws-auth", "eksctl"} {
-		files, _ := filepath.Glob(filepath.Join(corpusDir(f), dir, "*"))
+		files, _ := filepath.Glob(filepath.Join(corpus.Dir(f), dir, "*"))
 		for _, p := range files {
 			if b, err := os.ReadFile(p); err == nil {
 				f.Add(b)

@@ -1,5 +1,5 @@
-// Package corpus locates the shared real-world input corpus for tests: it sits beside the
-// module root, at ../shared/corpus/realworld.
+// Package corpus locates, for tests, the module root and the shared real-world input corpus
+// beside it at ../shared/corpus/realworld.
 package corpus
 
 import (
@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// Dir returns the real-world corpus folder, failing the test clearly when it is missing.
-func Dir(t testing.TB) string {
+// ModuleRoot returns the directory holding go.mod above the test's directory.
+func ModuleRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -19,7 +19,7 @@ func Dir(t testing.TB) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -27,7 +27,12 @@ func Dir(t testing.TB) string {
 		}
 		dir = parent
 	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "realworld")
+}
+
+// Dir returns the real-world corpus folder, failing the test clearly when it is missing.
+func Dir(t testing.TB) string {
+	t.Helper()
+	c := filepath.Join(ModuleRoot(t), "..", "shared", "corpus", "realworld")
 	if st, err := os.Stat(c); err != nil || !st.IsDir() {
 		t.Fatalf("corpus: real-world corpus not found at %s (expected ../shared/corpus/realworld beside the module root)", c)
 	}
