@@ -115,4 +115,3 @@ func issueCodes(p *Policy) string {
 
 func readFile(f string) ([]byte, error) { return os.ReadFile(f) }
 
-func lower(s string) string { return strings.ToLower(s) }

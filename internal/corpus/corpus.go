@@ -29,14 +29,23 @@ func ModuleRoot(t testing.TB) string {
 	}
 }
 
-// Dir returns the real-world corpus folder, failing the test clearly when it is missing.
+// Dir returns the real-world corpus folder: ../shared/corpus/realworld beside the module root,
+// else $ROLECALL_CORPUS, else /work/shared/corpus/realworld (a checkout elsewhere on a machine
+// of this workplace). It fails the test clearly when none exists: corpus tests never skip.
 func Dir(t testing.TB) string {
 	t.Helper()
-	c := filepath.Join(ModuleRoot(t), "..", "shared", "corpus", "realworld")
-	if st, err := os.Stat(c); err != nil || !st.IsDir() {
-		t.Fatalf("corpus: real-world corpus not found at %s (expected ../shared/corpus/realworld beside the module root)", c)
+	candidates := []string{filepath.Join(ModuleRoot(t), "..", "shared", "corpus", "realworld")}
+	if env := os.Getenv("ROLECALL_CORPUS"); env != "" {
+		candidates = append(candidates, env)
 	}
-	return c
+	candidates = append(candidates, "/work/shared/corpus/realworld")
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && st.IsDir() {
+			return c
+		}
+	}
+	t.Fatalf("corpus: real-world corpus not found at any of %v (set ROLECALL_CORPUS)", candidates)
+	return ""
 }
 
 // File returns the path of a corpus file given relative to the corpus folder.
