@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rolecall/rolecall/analyzer/iampolicy"
+	"github.com/rolecall/rolecall/analyzer/inventory"
 	"github.com/rolecall/rolecall/analyzer/load"
 	"github.com/rolecall/rolecall/analyzer/policy"
 	"github.com/rolecall/rolecall/analyzer/result"
@@ -59,6 +61,7 @@ func Run(ctx context.Context, opts Options) (*result.Scan, error) {
 		return nil, err
 	}
 	inv, diags := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, Cluster: opts.Cluster})
+	diags = append(diags, policyWarnings(inv)...)
 	input, index := policy.Build(inv, policy.BuildOptions{Accounts: opts.Accounts})
 	if opts.DumpInput != nil {
 		enc := json.NewEncoder(opts.DumpInput)
@@ -100,6 +103,29 @@ func Run(ctx context.Context, opts Options) (*result.Scan, error) {
 	SortFindings(scan.Findings)
 	sortDiagnostics(scan.Diagnostics)
 	return scan, nil
+}
+
+// policyWarnings reports trust-policy problems IAM may accept (a Resource element, a Sid with
+// spaces, duplicate keys: semantics A1.2, A1.6) as input warnings; RC003 reports the rest.
+func policyWarnings(inv *inventory.Inventory) []result.Diagnostic {
+	var out []result.Diagnostic
+	for _, r := range inv.Roles {
+		if r.Trust == nil {
+			continue
+		}
+		for _, is := range r.Trust.Issues {
+			if !iampolicy.IsWarningCode(is.Code) || is.Code == iampolicy.CodeDanglingUniqueID {
+				continue // a deleted principal is RC011's finding
+			}
+			file, line, col := r.Trust.File, is.Pos.Line, is.Pos.Column
+			if file == "" {
+				file, line, col = r.Source.File, r.Source.Line, r.Source.Column
+			}
+			out = append(out, result.Diagnostic{Severity: result.DiagWarning, File: file, Line: line, Column: col,
+				Message: fmt.Sprintf("trust policy of %s: %s", r.ARN, is.Message)})
+		}
+	}
+	return out
 }
 
 func findSlug(rules []result.Rule, slug string) (result.Rule, bool) {

@@ -3,8 +3,9 @@
 # description: >-
 #   The trust policy has a problem IAM rejects on save: bad JSON, a missing `Principal`, `Effect`
 #   or `Action`, a wildcard inside a principal ARN (`arn:aws:iam::111122223333:role/ci-*`), a
-#   `Resource` element, an unknown condition operator, a malformed ARN or account id, or an
-#   invalid `Sid` (semantics.md A1.2, A2.3, A2.10). What is in the repository is then not what AWS
+#   group or malformed ARN, an unknown condition operator or `Version` (semantics.md A1, A2.3,
+#   A2.10). Problems IAM may accept (a `Resource` element, A1.2; a `Sid` with spaces, which
+#   real `get-role` output shows; duplicate keys, A1.6) are reported as input warnings instead. What is in the repository is then not what AWS
 #   runs: the deployment fails, or someone "fixes" it in the console and the code drifts. The
 #   analysis treats such a statement as matching nothing.
 # related_resources:
@@ -28,6 +29,7 @@ import data.rolecall.lib
 deny contains lib.finding(issue.id, role.id, msg) if {
 	some role in input.roles
 	some issue in role.trust.issues
+	not issue.warning
 	not _reported_elsewhere(role, issue)
 	msg := sprintf("IAM would reject the trust policy of %s: %s (%s)", [_role_name(role), issue.message, issue.code])
 }

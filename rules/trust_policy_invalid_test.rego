@@ -72,3 +72,10 @@ test_quiet_when_trust_not_loaded if {
 	findings := trust_policy_invalid.deny with input as doc
 	testing.assert_empty(findings)
 }
+
+# IAM may accept these (A1.2, A1.6): they are input warnings, not RC003.
+test_quiet_when_issue_is_only_a_warning if {
+	issue := object.union(_issue(0, "resource-in-trust-policy", "statement 0 has a Resource element"), {"warning": true})
+	findings := trust_policy_invalid.deny with input as _input([issue])
+	testing.assert_empty(findings)
+}
