@@ -79,14 +79,18 @@ func Parse(file string, data []byte) ([]*Document, error) {
 		if err != nil {
 			return docs, yamlError(file, data, err)
 		}
-		if len(n.Content) == 0 || isNull(n.Content[0]) {
+		if len(n.Content) == 0 || IsNull(n.Content[0]) {
 			continue
 		}
 		docs = append(docs, &Document{File: file, Index: i, Root: n.Content[0], Data: data})
 	}
 }
 
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+// IsNull reports whether n (aliases followed) is a null scalar: null, ~ or an empty value.
+func IsNull(n *yaml.Node) bool {
+	n = Resolve(n)
+	return n != nil && n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
 
 // checkJSON validates data as exactly one JSON value and positions the first error.
 func checkJSON(data []byte) error {
@@ -199,7 +203,7 @@ func Resolve(n *yaml.Node) *yaml.Node {
 // Str returns a scalar's text; ok is false for non-scalars and null.
 func Str(n *yaml.Node) (string, bool) {
 	n = Resolve(n)
-	if n == nil || n.Kind != yaml.ScalarNode || isNull(n) {
+	if n == nil || n.Kind != yaml.ScalarNode || IsNull(n) {
 		return "", false
 	}
 	return n.Value, true

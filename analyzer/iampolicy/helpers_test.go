@@ -114,4 +114,3 @@ func issueCodes(p *Policy) string {
 }
 
 func readFile(f string) ([]byte, error) { return os.ReadFile(f) }
-

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/load/node"
 	"github.com/rolecall/rolecall/analyzer/result"
 )
 
@@ -28,7 +29,7 @@ func FromConfigMap(doc *docnode.Document, obj *yaml.Node, cluster string) (*inve
 		ID:      inventory.AWSAuthID(cluster, inventory.AuthConfigMap, ""),
 		Cluster: cluster,
 		Kind:    inventory.AuthConfigMap,
-		Source:  nodeSource(doc.File, obj),
+		Source:  node.At(doc.File, obj),
 	}
 	_, data := docnode.Lookup(obj, "data")
 	ok, diags := fromData(doc, data, a)
@@ -42,11 +43,11 @@ func FromConfigMap(doc *docnode.Document, obj *yaml.Node, cluster string) (*inve
 // the object could not be created.
 func fromData(doc *docnode.Document, data *yaml.Node, a *inventory.AWSAuth) (ok bool, diags []result.Diagnostic) {
 	data = docnode.Resolve(data)
-	if data == nil || (data.Kind == yaml.ScalarNode && data.Tag == "!!null") {
+	if data == nil || docnode.IsNull(data) {
 		return true, nil
 	}
 	if data.Kind != yaml.MappingNode {
-		return false, []result.Diagnostic{diag(result.DiagError, nodeSource(doc.File, data),
+		return false, []result.Diagnostic{node.Diag(result.DiagError, node.At(doc.File, data),
 			"ConfigMap data must be a mapping of strings (mapRoles: |, mapUsers: |, mapAccounts: |); Kubernetes rejects this object")}
 	}
 	// ConfigMap.data is map[string]string: any other value makes the API server (and kubectl)
@@ -57,9 +58,9 @@ func fromData(doc *docnode.Document, data *yaml.Node, a *inventory.AWSAuth) (ok 
 		if v.Kind == yaml.ScalarNode && (v.Tag == "!!str" || v.Tag == "!!null") {
 			continue
 		}
-		diags = append(diags, diag(result.DiagError, nodeSource(doc.File, v), fmt.Sprintf(
+		diags = append(diags, node.Diag(result.DiagError, node.At(doc.File, v), fmt.Sprintf(
 			"ConfigMap data value %q must be a string, not a %s; write %q followed by the indented YAML (Kubernetes rejects this object, so the authenticator never reads it)",
-			p[0].Value, describe(v), p[0].Value+": |")))
+			p[0].Value, node.KindName(v), p[0].Value+": |")))
 	}
 	if len(diags) > 0 {
 		return false, diags
@@ -71,29 +72,19 @@ func fromData(doc *docnode.Document, data *yaml.Node, a *inventory.AWSAuth) (ok 
 			diags = append(diags, stringSection(doc, a, k, v)...)
 		default:
 			a.UnrecognizedKeys = append(a.UnrecognizedKeys, inventory.KeyRef{
-				ID: inventory.AuthSectionID(a.ID, k.Value), Key: k.Value, Source: nodeSource(doc.File, k),
+				ID: inventory.AuthSectionID(a.ID, k.Value), Key: k.Value, Source: node.At(doc.File, k),
 			})
 			msg := fmt.Sprintf("aws-auth data key %q is not read by aws-iam-authenticator (keys are case-sensitive: mapRoles, mapUsers, mapAccounts)", k.Value)
-			diags = append(diags, diag(result.DiagWarning, nodeSource(doc.File, k), msg))
+			diags = append(diags, node.Diag(result.DiagWarning, node.At(doc.File, k), msg))
 		}
 	}
 	return true, diags
 }
 
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.MappingNode:
-		return "mapping"
-	}
-	return strings.TrimPrefix(n.Tag, "!!")
-}
-
 // stringSection decodes one mapRoles/mapUsers/mapAccounts string value (YAML-in-YAML).
 func stringSection(doc *docnode.Document, a *inventory.AWSAuth, k, v *yaml.Node) []result.Diagnostic {
 	name := k.Value
-	sec := inventory.AuthSection{ID: inventory.AuthSectionID(a.ID, name), Name: name, Source: nodeSource(doc.File, k)}
+	sec := inventory.AuthSection{ID: inventory.AuthSectionID(a.ID, name), Name: name, Source: node.At(doc.File, k)}
 	s := v.Value
 	if v.Tag == "!!null" {
 		s = ""
@@ -136,20 +127,20 @@ func commit(a *inventory.AWSAuth, sec inventory.AuthSection, res sectionResult) 
 		if res.errAt.Line > 0 {
 			sec.Source = res.errAt
 		}
-		diags = append(diags, diag(result.DiagWarning, sec.Source, res.err))
+		diags = append(diags, node.Diag(result.DiagWarning, sec.Source, res.err))
 		res.entries, res.accounts = nil, nil
 	}
 	a.Sections = append(a.Sections, sec)
 	for _, w := range res.warnings {
-		diags = append(diags, diag(result.DiagWarning, w.at, w.msg))
+		diags = append(diags, node.Diag(result.DiagWarning, w.at, w.msg))
 	}
 	for _, e := range res.entries {
 		for _, te := range e.TypeErrors {
-			diags = append(diags, diag(result.DiagWarning, e.Source, fmt.Sprintf(
+			diags = append(diags, node.Diag(result.DiagWarning, e.Source, fmt.Sprintf(
 				"%s entry %d: %s; the field is left empty and the entry is still used", e.Section, e.Index, te)))
 		}
 		if e.Invalid != "" {
-			diags = append(diags, diag(result.DiagWarning, e.Source, fmt.Sprintf(
+			diags = append(diags, node.Diag(result.DiagWarning, e.Source, fmt.Sprintf(
 				"%s entry %d is ignored by aws-iam-authenticator: %s", e.Section, e.Index, e.Invalid)))
 		}
 	}
@@ -171,10 +162,6 @@ func cleanYAMLError(err error) string {
 	return s
 }
 
-func diag(sev string, at inventory.Source, msg string) result.Diagnostic {
-	return result.Diagnostic{Severity: sev, File: at.File, Line: at.Line, Column: at.Column, Message: msg}
-}
-
 // Add stores a in inv. A mapping source with the same ID loaded earlier (another aws-auth
 // ConfigMap for the same cluster, e.g. a second document or file) is replaced — the last one
 // applied is what the cluster holds — and a warning names both.
@@ -182,7 +169,7 @@ func Add(inv *inventory.Inventory, a *inventory.AWSAuth) []result.Diagnostic {
 	for i, old := range inv.AWSAuth {
 		if old.ID == a.ID {
 			inv.AWSAuth[i] = a
-			return []result.Diagnostic{diag(result.DiagWarning, a.Source, fmt.Sprintf(
+			return []result.Diagnostic{node.Diag(result.DiagWarning, a.Source, fmt.Sprintf(
 				"a second mapping source %s for the same cluster replaces the one at %s:%d (the last one applied wins)",
 				a.ID, old.Source.File, old.Source.Line))}
 		}

@@ -15,6 +15,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
 )
 
@@ -153,7 +154,7 @@ func decodeEntries(authID, section string, raw []byte, tree *yaml.Node, pm posMa
 	for i, item := range items {
 		var n *yaml.Node
 		if nodes != nil {
-			n = resolve(nodes[i])
+			n = docnode.Resolve(nodes[i])
 		}
 		e := &inventory.AuthEntry{
 			ID:      inventory.AuthEntryID(authID, section, i),
@@ -182,13 +183,6 @@ func decodeEntries(authID, section string, raw []byte, tree *yaml.Node, pm posMa
 	}
 	shadow(res.entries, md)
 	return res
-}
-
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
 }
 
 // analyseKeys records type errors (D3.3) and unknown keys (ignored by encoding/json, D1.5).
@@ -228,7 +222,7 @@ func analyseKeys(e *inventory.AuthEntry, item json.RawMessage, n *yaml.Node, fie
 				e.TypeErrors = append(e.TypeErrors, "sso: expected a mapping")
 				continue
 			}
-			_, sn := lookupFold(n, k)
+			_, sn := docnode.LookupFold(n, k)
 			for _, sk := range sortedKeys(sub) {
 				name, ok := matchName(sk, ssoFields)
 				if !ok {
@@ -290,7 +284,7 @@ func matchName(k string, names []string) (string, bool) {
 // keyNode finds the key node in mapping n whose text (or, for keys yaml turned into other
 // JSON text, whose value) equals k.
 func keyNode(n *yaml.Node, k string) *yaml.Node {
-	n = resolve(n)
+	n = docnode.Resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return n
 	}
@@ -300,20 +294,6 @@ func keyNode(n *yaml.Node, k string) *yaml.Node {
 		}
 	}
 	return n
-}
-
-func lookupFold(n *yaml.Node, k string) (*yaml.Node, *yaml.Node) {
-	n = resolve(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	var kn, vn *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if strings.EqualFold(n.Content[i].Value, k) {
-			kn, vn = n.Content[i], resolve(n.Content[i+1])
-		}
-	}
-	return kn, vn
 }
 
 var (
@@ -426,7 +406,7 @@ func decodeAccounts(authID string, s string, pm posMap) (res sectionResult) {
 	var kept []*yaml.Node
 	if tree != nil && tree.Kind == yaml.SequenceNode {
 		for _, it := range tree.Content {
-			it = resolve(it)
+			it = docnode.Resolve(it)
 			if it.Kind == yaml.ScalarNode {
 				kept = append(kept, it)
 			} else {
@@ -455,8 +435,8 @@ func decodeAccounts(authID string, s string, pm posMap) (res sectionResult) {
 // decodeStructuredAccounts decodes a structured mapAccounts list (server config: viper, weakly
 // typed, so scalars become their text; dynamic file: strict JSON strings).
 func decodeStructuredAccounts(authID string, n *yaml.Node, pm posMap, md mode) (res sectionResult) {
-	n = resolve(n)
-	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+	n = docnode.Resolve(n)
+	if n == nil || docnode.IsNull(n) {
 		return res
 	}
 	items := []*yaml.Node{n}
@@ -467,7 +447,7 @@ func decodeStructuredAccounts(authID string, n *yaml.Node, pm posMap, md mode) (
 		return res
 	}
 	for _, it := range items {
-		it = resolve(it)
+		it = docnode.Resolve(it)
 		if it.Kind != yaml.ScalarNode || (md == modeDynamic && it.Tag != "!!str") {
 			res.err, res.errAt = "mapAccounts must be a list of strings", pm.at(it)
 			res.accounts = nil

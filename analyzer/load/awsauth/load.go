@@ -8,6 +8,7 @@ import (
 
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/load/node"
 	"github.com/rolecall/rolecall/analyzer/result"
 )
 
@@ -61,10 +62,10 @@ func fromMapping(doc *docnode.Document, root *yaml.Node, cluster string) (*inven
 	case kind != "" || apiVersion != "":
 		return nil, nil, false
 	}
-	if _, server := lookupFold(root, "server"); server != nil && hasSectionFold(server) {
+	if _, server := docnode.LookupFold(root, "server"); server != nil && hasSectionFold(server) {
 		a := &inventory.AWSAuth{
 			ID: inventory.AWSAuthID(cluster, inventory.AuthServerFile, ""), Cluster: cluster,
-			Kind: inventory.AuthServerFile, Source: nodeSource(doc.File, root),
+			Kind: inventory.AuthServerFile, Source: node.At(doc.File, root),
 		}
 		diags := structured(a, server, identity(doc.File, server), modeServer)
 		return a, diags, true
@@ -72,7 +73,7 @@ func fromMapping(doc *docnode.Document, root *yaml.Node, cluster string) (*inven
 	if doc.JSON && hasSectionFold(root) {
 		a := &inventory.AWSAuth{
 			ID: inventory.AWSAuthID(cluster, inventory.AuthDynamicFile, ""), Cluster: cluster,
-			Kind: inventory.AuthDynamicFile, Source: nodeSource(doc.File, root),
+			Kind: inventory.AuthDynamicFile, Source: node.At(doc.File, root),
 		}
 		diags := structured(a, root, identity(doc.File, root), modeDynamic)
 		return a, diags, true
@@ -88,7 +89,7 @@ func fromMapping(doc *docnode.Document, root *yaml.Node, cluster string) (*inven
 	// A fragment of aws-auth data (documentation snippets, issue reports).
 	a := &inventory.AWSAuth{
 		ID: inventory.AWSAuthID(cluster, inventory.AuthConfigMap, ""), Cluster: cluster,
-		Kind: inventory.AuthConfigMap, Source: nodeSource(doc.File, root),
+		Kind: inventory.AuthConfigMap, Source: node.At(doc.File, root),
 	}
 	ok, diags := fromData(doc, data, a)
 	if !ok {
@@ -108,7 +109,7 @@ func hasSection(m *yaml.Node) bool {
 
 func hasSectionFold(m *yaml.Node) bool {
 	for _, k := range []string{MapRoles, MapUsers, MapAccounts} {
-		if kn, _ := lookupFold(m, k); kn != nil {
+		if kn, _ := docnode.LookupFold(m, k); kn != nil {
 			return true
 		}
 	}
@@ -119,7 +120,7 @@ func hasSectionFold(m *yaml.Node) bool {
 func isEntryList(seq *yaml.Node) bool {
 	for _, it := range seq.Content {
 		for _, k := range []string{"rolearn", "userarn", "sso"} {
-			if kn, _ := lookupFold(it, k); kn != nil {
+			if kn, _ := docnode.LookupFold(it, k); kn != nil {
 				return true
 			}
 		}
@@ -133,16 +134,16 @@ func bareList(doc *docnode.Document, seq *yaml.Node, cluster string) (*inventory
 	section := MapUsers
 	for _, it := range seq.Content {
 		for _, k := range []string{"rolearn", "sso"} {
-			if kn, _ := lookupFold(it, k); kn != nil {
+			if kn, _ := docnode.LookupFold(it, k); kn != nil {
 				section = MapRoles
 			}
 		}
 	}
 	a := &inventory.AWSAuth{
 		ID: inventory.AWSAuthID(cluster, inventory.AuthConfigMap, ""), Cluster: cluster,
-		Kind: inventory.AuthConfigMap, Source: nodeSource(doc.File, seq),
+		Kind: inventory.AuthConfigMap, Source: node.At(doc.File, seq),
 	}
-	sec := inventory.AuthSection{ID: inventory.AuthSectionID(a.ID, section), Name: section, Source: nodeSource(doc.File, seq)}
+	sec := inventory.AuthSection{ID: inventory.AuthSectionID(a.ID, section), Name: section, Source: node.At(doc.File, seq)}
 	pm := identity(doc.File, seq)
 	raw, err := nodeJSON(seq)
 	var res sectionResult
@@ -197,7 +198,7 @@ func structured(a *inventory.AWSAuth, m *yaml.Node, pm posMap, md mode) []result
 		switch {
 		case s.name == MapAccounts:
 			res = decodeStructuredAccounts(a.ID, s.val, pm, md)
-		case s.val == nil || (s.val.Kind == yaml.ScalarNode && s.val.Tag == "!!null"):
+		case s.val == nil || docnode.IsNull(s.val):
 		default:
 			raw, err := nodeJSON(s.val)
 			if err != nil {
@@ -257,13 +258,13 @@ func embeddedServerConfig(doc *docnode.Document, root *yaml.Node, cluster string
 			continue
 		}
 		tree := parseInner(p[1].Value)
-		_, server := lookupFold(tree, "server")
+		_, server := docnode.LookupFold(tree, "server")
 		if server == nil || !hasSectionFold(server) {
 			continue
 		}
 		a := &inventory.AWSAuth{
 			ID: inventory.AWSAuthID(cluster, inventory.AuthServerFile, ""), Cluster: cluster,
-			Kind: inventory.AuthServerFile, Source: nodeSource(doc.File, root),
+			Kind: inventory.AuthServerFile, Source: node.At(doc.File, root),
 		}
 		pm := blockMap(doc.File, doc.Data, p[0], p[1])
 		return a, structured(a, server, pm, modeServer), true
@@ -279,19 +280,19 @@ func crd(doc *docnode.Document, root *yaml.Node, cluster string) (*inventory.AWS
 	nameKey, nameNode := docnode.Lookup(meta, "name")
 	name, ok := docnode.Str(nameNode)
 	if !ok || name == "" {
-		at := nodeSource(doc.File, root)
+		at := node.At(doc.File, root)
 		if nameKey != nil {
-			at = nodeSource(doc.File, nameNode)
+			at = node.At(doc.File, nameNode)
 		}
-		return nil, []result.Diagnostic{diag(result.DiagError, at, "IAMIdentityMapping needs metadata.name (a string)")}
+		return nil, []result.Diagnostic{node.Diag(result.DiagError, at, "IAMIdentityMapping needs metadata.name (a string)")}
 	}
 	a := &inventory.AWSAuth{
 		ID: inventory.AWSAuthID(cluster, inventory.AuthCRD, name), Cluster: cluster,
-		Kind: inventory.AuthCRD, Source: nodeSource(doc.File, root),
+		Kind: inventory.AuthCRD, Source: node.At(doc.File, root),
 	}
 	_, spec := docnode.Lookup(root, "spec")
 	if !docnode.IsMap(spec) {
-		return a, []result.Diagnostic{diag(result.DiagError, nodeSource(doc.File, firstNonNil(spec, root)), "IAMIdentityMapping needs a spec mapping with arn, username and groups")}
+		return a, []result.Diagnostic{node.Diag(result.DiagError, node.At(doc.File, node.First(spec, root)), "IAMIdentityMapping needs a spec mapping with arn, username and groups")}
 	}
 	var diags []result.Diagnostic
 	arnNode := docnode.Get(spec, "arn")
@@ -302,11 +303,11 @@ func crd(doc *docnode.Document, root *yaml.Node, cluster string) (*inventory.AWS
 	}
 	e := &inventory.AuthEntry{
 		ID: inventory.AuthEntryID(a.ID, section, 0), Section: section, ARN: arn,
-		Source: nodeSource(doc.File, spec),
+		Source: node.At(doc.File, spec),
 	}
 	if arn == "" {
 		e.Invalid = "spec.arn must be supplied"
-		diags = append(diags, diag(result.DiagError, nodeSource(doc.File, firstNonNil(arnNode, spec)), "IAMIdentityMapping spec.arn must be a non-empty string"))
+		diags = append(diags, node.Diag(result.DiagError, node.At(doc.File, node.First(arnNode, spec)), "IAMIdentityMapping spec.arn must be a non-empty string"))
 	}
 	if u := docnode.Get(spec, "username"); u != nil {
 		if s, ok := docnode.Str(u); ok && u.Tag == "!!str" {
@@ -330,7 +331,7 @@ func crd(doc *docnode.Document, root *yaml.Node, cluster string) (*inventory.AWS
 	}
 	for _, te := range e.TypeErrors {
 		// The API server validates the CRD schema and rejects the object.
-		diags = append(diags, diag(result.DiagError, e.Source, "IAMIdentityMapping spec."+te))
+		diags = append(diags, node.Diag(result.DiagError, e.Source, "IAMIdentityMapping spec."+te))
 	}
 	if section == MapRoles {
 		a.MapRoles = []*inventory.AuthEntry{e}
@@ -338,13 +339,4 @@ func crd(doc *docnode.Document, root *yaml.Node, cluster string) (*inventory.AWS
 		a.MapUsers = []*inventory.AuthEntry{e}
 	}
 	return a, diags
-}
-
-func firstNonNil(ns ...*yaml.Node) *yaml.Node {
-	for _, n := range ns {
-		if n != nil {
-			return n
-		}
-	}
-	return nil
 }

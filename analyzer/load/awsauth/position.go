@@ -9,6 +9,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/load/node"
 )
 
 // posMap maps positions of a tree parsed from a string value (YAML-in-YAML) back to the file.
@@ -26,14 +27,7 @@ type posMap struct {
 
 // identity maps nodes of the file's own tree.
 func identity(file string, fallback *yaml.Node) posMap {
-	return posMap{file: file, fallback: nodeSource(file, fallback), mapped: true}
-}
-
-func nodeSource(file string, n *yaml.Node) inventory.Source {
-	if n == nil {
-		return inventory.Source{File: file}
-	}
-	return inventory.At(file, n.Line, n.Column)
+	return posMap{file: file, fallback: node.At(file, fallback), mapped: true}
 }
 
 // at returns the file position of inner node n (the fallback when n is nil or unmapped).
@@ -55,7 +49,7 @@ func (p posMap) atLine(l int) inventory.Source {
 // blockMap builds the map for string value node val (key is its mapping key) from the raw
 // file bytes. Without the bytes, or for a non-literal style, positions fall back to val.
 func blockMap(file string, data []byte, key, val *yaml.Node) posMap {
-	pm := posMap{file: file, fallback: nodeSource(file, val)}
+	pm := posMap{file: file, fallback: node.At(file, val)}
 	if val == nil || val.Style&yaml.LiteralStyle == 0 || len(data) == 0 || val.Line < 1 {
 		return pm
 	}

@@ -4,13 +4,13 @@
 package eksjson
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/iampolicy"
 	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/load/node"
 	"github.com/rolecall/rolecall/analyzer/result"
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -38,7 +38,7 @@ func Load(doc *docnode.Document, inv *inventory.Inventory) (recognized bool, dia
 	if root.Kind != yaml.MappingNode {
 		return false, nil
 	}
-	r := &reader{file: doc.File, inv: inv}
+	r := &reader{Reader: node.Reader{File: doc.File}, inv: inv}
 	switch {
 	case sole(root, "cluster"):
 		r.cluster(docnode.Get(root, "cluster"))
@@ -46,9 +46,9 @@ func Load(doc *docnode.Document, inv *inventory.Inventory) (recognized bool, dia
 		r.clusterList(docnode.Get(root, "clusters"))
 	case sole(root, "accessEntry"):
 		r.accessEntry(docnode.Get(root, "accessEntry"))
-	case docnode.HasKeys(root, "associatedAccessPolicies") && onlyKeys(root, "clusterName", "principalArn", "associatedAccessPolicies", "nextToken", "ResponseMetadata"):
+	case docnode.HasKeys(root, "associatedAccessPolicies") && node.OnlyKeys(root, "clusterName", "principalArn", "associatedAccessPolicies", "nextToken", "ResponseMetadata"):
 		r.associatedPolicies(root, "associatedAccessPolicies")
-	case docnode.HasKeys(root, "associatedAccessPolicy") && onlyKeys(root, "clusterName", "principalArn", "associatedAccessPolicy", "ResponseMetadata"):
+	case docnode.HasKeys(root, "associatedAccessPolicy") && node.OnlyKeys(root, "clusterName", "principalArn", "associatedAccessPolicy", "ResponseMetadata"):
 		r.associatedPolicies(root, "associatedAccessPolicy")
 	case sole(root, "association"):
 		r.association(docnode.Get(root, "association"), "association", true)
@@ -59,100 +59,36 @@ func Load(doc *docnode.Document, inv *inventory.Inventory) (recognized bool, dia
 	default:
 		return false, nil
 	}
-	return true, r.diags
+	return true, r.Diags
 }
 
 // sole reports whether key is m's only key, apart from pagination and SDK response metadata.
 // Every recognised EKS output has exactly one top-level key, which keeps a Helm values file
 // with a "cluster:" block from being taken for describe-cluster output.
 func sole(m *yaml.Node, key string) bool {
-	return docnode.HasKeys(m, key) && onlyKeys(m, key, "nextToken", "ResponseMetadata")
+	return docnode.HasKeys(m, key) && node.OnlyKeys(m, key, "nextToken", "ResponseMetadata")
 }
 
-func onlyKeys(m *yaml.Node, allowed ...string) bool {
-	for _, kv := range docnode.Pairs(m) {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || kv[0].Value == a
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
+// reader reads one document: inventory elements go straight into inv, problems into the
+// embedded Reader's diagnostics.
 type reader struct {
-	file  string
-	inv   *inventory.Inventory
-	diags []result.Diagnostic
+	node.Reader
+	inv *inventory.Inventory
 }
 
-func (r *reader) src(n *yaml.Node) inventory.Source {
-	return inventory.At(r.file, n.Line, n.Column)
-}
-
-func (r *reader) errorf(n *yaml.Node, format string, a ...any) {
-	r.diags = append(r.diags, result.Diagnostic{
-		Severity: result.DiagError, File: r.file, Line: n.Line, Column: n.Column,
-		Message: fmt.Sprintf(format, a...),
-	})
-}
-
-func isNull(n *yaml.Node) bool {
-	n = docnode.Resolve(n)
-	return n != nil && n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
-// str returns the string at key of m and its node (nil when absent); a non-string is an error.
-func (r *reader) str(m *yaml.Node, key, what string) (string, *yaml.Node) {
-	_, v := docnode.Lookup(m, key)
-	if v == nil || isNull(v) {
-		return "", nil
-	}
-	s, ok := docnode.Str(v)
-	if !ok {
-		r.errorf(v, "%s: %s must be a string", what, key)
-		return "", nil
-	}
-	return s, v
-}
-
-// need is str for a required, non-empty field; parent positions the error when it is missing.
+// need is Str for a required, non-empty field; parent positions the error when it is missing.
 func (r *reader) need(m *yaml.Node, key, what, expected string) (string, bool) {
-	s, v := r.str(m, key, what)
+	s, v := r.Str(m, key, what)
 	if v == nil || s == "" {
-		r.errorf(m, "%s has no %s (expected %s)", what, key, expected)
+		r.Errorf(m, "%s has no %s (expected %s)", what, key, expected)
 		return "", false
 	}
 	return s, true
 }
 
-// strList reads a list of strings; non-nil (possibly empty) when the key is present.
-func (r *reader) strList(m *yaml.Node, key, what string) []string {
-	_, v := docnode.Lookup(m, key)
-	if v == nil || isNull(v) {
-		return nil
-	}
-	if v.Kind != yaml.SequenceNode {
-		r.errorf(v, "%s: %s must be a list of strings", what, key)
-		return nil
-	}
-	out := []string{}
-	for _, it := range docnode.Items(v) {
-		s, ok := docnode.Str(it)
-		if !ok {
-			r.errorf(it, "%s: %s must be a list of strings", what, key)
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
 func (r *reader) mapping(n *yaml.Node, what, expected string) bool {
 	if n.Kind != yaml.MappingNode {
-		r.errorf(n, "%s must be an object (expected %s)", what, expected)
+		r.Errorf(n, "%s must be an object (expected %s)", what, expected)
 		return false
 	}
 	return true
@@ -169,20 +105,20 @@ func (r *reader) cluster(c *yaml.Node) {
 	if !ok {
 		return
 	}
-	cl := &inventory.Cluster{ID: inventory.ClusterID(name), Name: name, Source: r.src(c)}
-	if arn, av := r.str(c, "arn", what); av != nil {
+	cl := &inventory.Cluster{ID: inventory.ClusterID(name), Name: name, Source: r.Src(c)}
+	if arn, av := r.Str(c, "arn", what); av != nil {
 		a, ok := iampolicy.ParseARN(arn)
 		if !ok || a.Service != "eks" || !strings.HasPrefix(a.Resource, "cluster/") {
-			r.errorf(av, "%s: arn %q is not an EKS cluster ARN (expected arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME)", what, arn)
+			r.Errorf(av, "%s: arn %q is not an EKS cluster ARN (expected arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME)", what, arn)
 		} else {
 			cl.ARN, cl.Account, cl.Region = arn, a.Account, a.Region
 		}
 	}
 	if oidc := docnode.Get(docnode.Get(c, "identity"), "oidc"); oidc != nil {
-		cl.Issuer, _ = r.str(oidc, "issuer", what+".identity.oidc")
+		cl.Issuer, _ = r.Str(oidc, "issuer", what+".identity.oidc")
 	}
 	if ac := docnode.Get(c, "accessConfig"); ac != nil {
-		cl.AuthenticationMode, _ = r.str(ac, "authenticationMode", what+".accessConfig")
+		cl.AuthenticationMode, _ = r.Str(ac, "authenticationMode", what+".accessConfig")
 	}
 	r.inv.Clusters = append(r.inv.Clusters, cl)
 }
@@ -190,16 +126,16 @@ func (r *reader) cluster(c *yaml.Node) {
 func (r *reader) clusterList(v *yaml.Node) {
 	const what = "list-clusters output: clusters"
 	if v.Kind != yaml.SequenceNode {
-		r.errorf(v, "%s must be a list of cluster names", what)
+		r.Errorf(v, "%s must be a list of cluster names", what)
 		return
 	}
 	for _, it := range docnode.Items(v) {
 		name, ok := docnode.Str(it)
 		if !ok || name == "" {
-			r.errorf(it, "%s must be a list of cluster names", what)
+			r.Errorf(it, "%s must be a list of cluster names", what)
 			continue
 		}
-		r.inv.Clusters = append(r.inv.Clusters, &inventory.Cluster{ID: inventory.ClusterID(name), Name: name, Source: r.src(it)})
+		r.inv.Clusters = append(r.inv.Clusters, &inventory.Cluster{ID: inventory.ClusterID(name), Name: name, Source: r.Src(it)})
 	}
 }
 
@@ -215,16 +151,16 @@ func (r *reader) accessEntry(e *yaml.Node) {
 	if !ok1 || !ok2 {
 		return
 	}
-	typ, _ := r.str(e, "type", what)
-	user, _ := r.str(e, "username", what)
+	typ, _ := r.Str(e, "type", what)
+	user, _ := r.Str(e, "username", what)
 	r.inv.AccessEntries = append(r.inv.AccessEntries, &inventory.AccessEntry{
 		ID:               inventory.AccessEntryID(cluster, principal),
 		Cluster:          cluster,
 		PrincipalARN:     principal,
 		Type:             typ,
 		Username:         user,
-		KubernetesGroups: r.strList(e, "kubernetesGroups", what),
-		Source:           r.src(e),
+		KubernetesGroups: r.StrList(e, "kubernetesGroups", what),
+		Source:           r.Src(e),
 	})
 }
 
@@ -242,18 +178,18 @@ func (r *reader) associatedPolicies(root *yaml.Node, key string) {
 		ID:           inventory.AccessEntryID(cluster, principal),
 		Cluster:      cluster,
 		PrincipalARN: principal,
-		Source:       r.src(pv),
+		Source:       r.Src(pv),
 	}
 	v := docnode.Get(root, key)
 	var items []*yaml.Node
 	switch {
-	case isNull(v):
+	case docnode.IsNull(v):
 	case v.Kind == yaml.MappingNode: // associate-access-policy: one association
 		items = []*yaml.Node{v}
 	case v.Kind == yaml.SequenceNode:
 		items = docnode.Items(v)
 	default:
-		r.errorf(v, "%s: %s must be a list of objects (expected %s)", what, key, policiesExpected)
+		r.Errorf(v, "%s: %s must be a list of objects (expected %s)", what, key, policiesExpected)
 		return
 	}
 	for i, p := range items {
@@ -265,10 +201,10 @@ func (r *reader) associatedPolicies(root *yaml.Node, key string) {
 		if !ok {
 			continue
 		}
-		ap := inventory.AccessPolicy{ID: inventory.AccessPolicyID(entry.ID, arn), PolicyARN: arn, Source: r.src(p)}
+		ap := inventory.AccessPolicy{ID: inventory.AccessPolicyID(entry.ID, arn), PolicyARN: arn, Source: r.Src(p)}
 		if scope := docnode.Get(p, "accessScope"); scope != nil {
-			ap.ScopeType, _ = r.str(scope, "type", pw+".accessScope")
-			ap.Namespaces = r.strList(scope, "namespaces", pw+".accessScope")
+			ap.ScopeType, _ = r.Str(scope, "type", pw+".accessScope")
+			ap.Namespaces = r.StrList(scope, "namespaces", pw+".accessScope")
 		}
 		entry.Policies = append(entry.Policies, ap)
 	}
@@ -297,7 +233,7 @@ func (r *reader) association(a *yaml.Node, what string, withRole bool) {
 		Cluster:        cluster,
 		Namespace:      ns,
 		ServiceAccount: sa,
-		Source:         r.src(a),
+		Source:         r.Src(a),
 	}
 	if withRole {
 		role, ok := r.need(a, "roleArn", what, associationExpected)
@@ -306,16 +242,16 @@ func (r *reader) association(a *yaml.Node, what string, withRole bool) {
 		}
 		pia.RoleARN = role
 	} else {
-		pia.RoleARN, _ = r.str(a, "roleArn", what)
+		pia.RoleARN, _ = r.Str(a, "roleArn", what)
 	}
-	pia.TargetRoleARN, _ = r.str(a, "targetRoleArn", what)
-	pia.ExternalID, _ = r.str(a, "externalId", what)
-	pia.AssociationARN, _ = r.str(a, "associationArn", what)
-	if _, v := docnode.Lookup(a, "disableSessionTags"); v != nil && !isNull(v) {
+	pia.TargetRoleARN, _ = r.Str(a, "targetRoleArn", what)
+	pia.ExternalID, _ = r.Str(a, "externalId", what)
+	pia.AssociationARN, _ = r.Str(a, "associationArn", what)
+	if _, v := docnode.Lookup(a, "disableSessionTags"); v != nil && !docnode.IsNull(v) {
 		if s, _ := docnode.Str(v); v.Tag == "!!bool" {
 			pia.DisableSessionTags = s == "true"
 		} else {
-			r.errorf(v, "%s: disableSessionTags must be true or false", what)
+			r.Errorf(v, "%s: disableSessionTags must be true or false", what)
 		}
 	}
 	r.inv.PodIdentity = append(r.inv.PodIdentity, pia)
@@ -323,7 +259,7 @@ func (r *reader) association(a *yaml.Node, what string, withRole bool) {
 
 func (r *reader) associationList(v *yaml.Node) {
 	if v.Kind != yaml.SequenceNode {
-		r.errorf(v, "list-pod-identity-associations output: associations must be a list of objects (expected %s)", associationExpected)
+		r.Errorf(v, "list-pod-identity-associations output: associations must be a list of objects (expected %s)", associationExpected)
 		return
 	}
 	for i, it := range docnode.Items(v) {

@@ -12,6 +12,7 @@ import (
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/iampolicy"
 	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/load/node"
 	"github.com/rolecall/rolecall/analyzer/result"
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -38,36 +39,36 @@ func Load(doc *docnode.Document, inv *inventory.Inventory) (recognized bool, dia
 	if root.Kind != yaml.MappingNode {
 		return false, nil
 	}
-	r := &reader{file: doc.File, inv: inv}
+	r := &reader{Reader: node.Reader{File: doc.File}, inv: inv}
 	switch {
 	case isPolicyDocument(root):
 		r.barePolicy(doc, root)
-	case docnode.HasKeys(root, "Role") && onlyKeys(root, with("Role")...):
+	case docnode.HasKeys(root, "Role") && node.OnlyKeys(root, with("Role")...):
 		// get-role, create-role, update-role-description.
 		_, v := docnode.Lookup(root, "Role")
 		if v.Kind != yaml.MappingNode {
-			r.errorf(v, "get-role output: Role must be an object with Arn, RoleName and AssumeRolePolicyDocument")
+			r.Errorf(v, "get-role output: Role must be an object with Arn, RoleName and AssumeRolePolicyDocument")
 			break
 		}
 		if role := r.role(v, "get-role output: Role"); role != nil {
 			inv.Roles = append(inv.Roles, role)
 		}
-	case docnode.HasKeys(root, "Roles") && onlyKeys(root, with("Roles")...):
+	case docnode.HasKeys(root, "Roles") && node.OnlyKeys(root, with("Roles")...):
 		r.roleList(root)
 	case isAuthorizationDetails(root):
 		r.authorizationDetails(root)
-	case docnode.HasKeys(root, "Policies") && onlyKeys(root, with("Policies")...):
+	case docnode.HasKeys(root, "Policies") && node.OnlyKeys(root, with("Policies")...):
 		// list-policies: managed policies without their documents.
 		r.managedPolicies(root, "list-policies output")
-	case docnode.HasKeys(root, "OpenIDConnectProviderList") && onlyKeys(root, with("OpenIDConnectProviderList")...):
+	case docnode.HasKeys(root, "OpenIDConnectProviderList") && node.OnlyKeys(root, with("OpenIDConnectProviderList")...):
 		r.providerList(root)
 	case docnode.HasKeys(root, "Url") && (docnode.HasKeys(root, "ClientIDList") || docnode.HasKeys(root, "ThumbprintList")) &&
-		onlyKeys(root, with("Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags")...):
+		node.OnlyKeys(root, with("Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags")...):
 		r.provider(root)
 	default:
 		return false, nil
 	}
-	return true, r.diags
+	return true, r.Diags
 }
 
 // isPolicyDocument: a policy document has a Statement, or at least a policy language Version.
@@ -76,7 +77,7 @@ func isPolicyDocument(m *yaml.Node) bool {
 		return true
 	}
 	v, ok := docnode.Str(docnode.Get(m, "Version"))
-	return ok && (v == "2012-10-17" || v == "2008-10-17") && onlyKeys(m, "Version", "Id", "Statement")
+	return ok && (v == "2012-10-17" || v == "2008-10-17") && node.OnlyKeys(m, "Version", "Id", "Statement")
 }
 
 var gaadKeys = []string{"UserDetailList", "GroupDetailList", "RoleDetailList"}
@@ -86,7 +87,7 @@ func isAuthorizationDetails(m *yaml.Node) bool {
 	for _, k := range gaadKeys {
 		has = has || docnode.HasKeys(m, k)
 	}
-	return has && onlyKeys(m, with(append(gaadKeys, "Policies")...)...)
+	return has && node.OnlyKeys(m, with(append(gaadKeys, "Policies")...)...)
 }
 
 // RoleNameForFile is the role name a bare policy file stands for: the file name without its
@@ -115,33 +116,33 @@ func (r *reader) barePolicy(doc *docnode.Document, root *yaml.Node) {
 		ARN:    arn,
 		Name:   name,
 		Path:   "/",
-		Trust:  iampolicy.ParseNode(root, r.file),
-		Source: r.src(root),
+		Trust:  iampolicy.ParseNode(root, r.File),
+		Source: r.Src(root),
 	})
 }
 
 // role reads a Role (get-role, list-roles) or RoleDetail (get-account-authorization-details).
 func (r *reader) role(m *yaml.Node, what string) *inventory.Role {
-	arn, av := r.str(m, "Arn", what)
+	arn, av := r.Str(m, "Arn", what)
 	if av == nil || arn == "" {
-		r.errorf(m, "%s has no Arn (expected an object with Arn, RoleName and AssumeRolePolicyDocument)", what)
+		r.Errorf(m, "%s has no Arn (expected an object with Arn, RoleName and AssumeRolePolicyDocument)", what)
 		return nil
 	}
 	a, ok := iamARN(arn, "role")
 	if !ok {
-		r.errorf(av, "%s: Arn %q is not an IAM role ARN (expected arn:PARTITION:iam::ACCOUNT:role/NAME)", what, arn)
+		r.Errorf(av, "%s: Arn %q is not an IAM role ARN (expected arn:PARTITION:iam::ACCOUNT:role/NAME)", what, arn)
 		return nil
 	}
 	p, name := pathAndName(a.Resource)
-	if n, nv := r.str(m, "RoleName", what); nv != nil && n != "" {
+	if n, nv := r.Str(m, "RoleName", what); nv != nil && n != "" {
 		if n != name {
-			r.warnf(nv, "%s: RoleName %q does not match the name in Arn %q; using the Arn", what, n, arn)
+			r.Warnf(nv, "%s: RoleName %q does not match the name in Arn %q; using the Arn", what, n, arn)
 		}
 	}
-	if pp, pv := r.str(m, "Path", what); pv != nil && pp != "" && pp != p {
-		r.warnf(pv, "%s: Path %q does not match the path in Arn %q; using the Arn", what, pp, arn)
+	if pp, pv := r.Str(m, "Path", what); pv != nil && pp != "" && pp != p {
+		r.Warnf(pv, "%s: Path %q does not match the path in Arn %q; using the Arn", what, pp, arn)
 	}
-	roleID, _ := r.str(m, "RoleId", what)
+	roleID, _ := r.Str(m, "RoleId", what)
 	return &inventory.Role{
 		ID:                  inventory.RoleID(arn),
 		ARN:                 arn,
@@ -154,7 +155,7 @@ func (r *reader) role(m *yaml.Node, what string) *inventory.Role {
 		AttachedPolicies:    r.attached(m, what),
 		PermissionsBoundary: r.boundary(m, what),
 		Tags:                r.tags(m, what),
-		Source:              r.src(m),
+		Source:              r.Src(m),
 	}
 }
 
@@ -163,7 +164,7 @@ func (r *reader) role(m *yaml.Node, what string) *inventory.Role {
 func (r *reader) complete(root *yaml.Node, what string) bool {
 	_, v := docnode.Lookup(root, "IsTruncated")
 	if s, ok := docnode.Str(v); ok && s == "true" {
-		r.warnf(v, "%s is truncated (IsTruncated: true): elements not in it are not assumed absent; fetch every page (omit --max-items)", what)
+		r.Warnf(v, "%s is truncated (IsTruncated: true): elements not in it are not assumed absent; fetch every page (omit --max-items)", what)
 		return false
 	}
 	return true
@@ -183,14 +184,14 @@ func (r *reader) markAccounts(m *map[string]bool, accounts []string) {
 func (r *reader) roleList(root *yaml.Node) {
 	_, v := docnode.Lookup(root, "Roles")
 	if v.Kind != yaml.SequenceNode {
-		r.errorf(v, "list-roles output: Roles must be a list of role objects")
+		r.Errorf(v, "list-roles output: Roles must be a list of role objects")
 		return
 	}
 	var accounts []string
 	for i, it := range docnode.Items(v) {
 		what := "list-roles output: Roles[" + strconv.Itoa(i) + "]"
 		if it.Kind != yaml.MappingNode {
-			r.errorf(it, "%s must be a role object with Arn, RoleName and AssumeRolePolicyDocument", what)
+			r.Errorf(it, "%s must be a role object with Arn, RoleName and AssumeRolePolicyDocument", what)
 			continue
 		}
 		if role := r.role(it, what); role != nil {
@@ -206,19 +207,19 @@ func (r *reader) roleList(root *yaml.Node) {
 func (r *reader) authorizationDetails(root *yaml.Node) {
 	const what = "get-account-authorization-details output"
 	var roleAccounts, identityAccounts []string
-	for i, it := range r.objects(root, "RoleDetailList", what) {
+	for i, it := range r.Objects(root, "RoleDetailList", what) {
 		if role := r.role(it, what+": RoleDetailList["+strconv.Itoa(i)+"]"); role != nil {
 			r.inv.Roles = append(r.inv.Roles, role)
 			roleAccounts = append(roleAccounts, role.Account)
 		}
 	}
-	for i, it := range r.objects(root, "UserDetailList", what) {
+	for i, it := range r.Objects(root, "UserDetailList", what) {
 		if u := r.user(it, what+": UserDetailList["+strconv.Itoa(i)+"]"); u != nil {
 			r.inv.Users = append(r.inv.Users, u)
 			identityAccounts = append(identityAccounts, u.Account)
 		}
 	}
-	for i, it := range r.objects(root, "GroupDetailList", what) {
+	for i, it := range r.Objects(root, "GroupDetailList", what) {
 		if g := r.group(it, what+": GroupDetailList["+strconv.Itoa(i)+"]"); g != nil {
 			r.inv.Groups = append(r.inv.Groups, g)
 			identityAccounts = append(identityAccounts, g.Account)
@@ -232,18 +233,18 @@ func (r *reader) authorizationDetails(root *yaml.Node) {
 }
 
 func (r *reader) user(m *yaml.Node, what string) *inventory.User {
-	arn, av := r.str(m, "Arn", what)
+	arn, av := r.Str(m, "Arn", what)
 	if av == nil || arn == "" {
-		r.errorf(m, "%s has no Arn (expected an object with Arn, UserName, UserPolicyList, GroupList)", what)
+		r.Errorf(m, "%s has no Arn (expected an object with Arn, UserName, UserPolicyList, GroupList)", what)
 		return nil
 	}
 	a, ok := iamARN(arn, "user")
 	if !ok {
-		r.errorf(av, "%s: Arn %q is not an IAM user ARN (expected arn:PARTITION:iam::ACCOUNT:user/NAME)", what, arn)
+		r.Errorf(av, "%s: Arn %q is not an IAM user ARN (expected arn:PARTITION:iam::ACCOUNT:user/NAME)", what, arn)
 		return nil
 	}
 	p, name := pathAndName(a.Resource)
-	userID, _ := r.str(m, "UserId", what)
+	userID, _ := r.Str(m, "UserId", what)
 	return &inventory.User{
 		ID:                  inventory.PrincipalID(arn),
 		ARN:                 arn,
@@ -251,24 +252,24 @@ func (r *reader) user(m *yaml.Node, what string) *inventory.User {
 		Path:                p,
 		Account:             a.Account,
 		UserID:              userID,
-		Groups:              r.strList(m, "GroupList", what),
+		Groups:              r.StrOrList(m, "GroupList", what),
 		InlinePolicies:      r.inlinePolicies(m, "UserPolicyList", what),
 		AttachedPolicies:    r.attached(m, what),
 		PermissionsBoundary: r.boundary(m, what),
 		Tags:                r.tags(m, what),
-		Source:              r.src(m),
+		Source:              r.Src(m),
 	}
 }
 
 func (r *reader) group(m *yaml.Node, what string) *inventory.Group {
-	arn, av := r.str(m, "Arn", what)
+	arn, av := r.Str(m, "Arn", what)
 	if av == nil || arn == "" {
-		r.errorf(m, "%s has no Arn (expected an object with Arn, GroupName, GroupPolicyList)", what)
+		r.Errorf(m, "%s has no Arn (expected an object with Arn, GroupName, GroupPolicyList)", what)
 		return nil
 	}
 	a, ok := iamARN(arn, "group")
 	if !ok {
-		r.errorf(av, "%s: Arn %q is not an IAM group ARN (expected arn:PARTITION:iam::ACCOUNT:group/NAME)", what, arn)
+		r.Errorf(av, "%s: Arn %q is not an IAM group ARN (expected arn:PARTITION:iam::ACCOUNT:group/NAME)", what, arn)
 		return nil
 	}
 	_, name := pathAndName(a.Resource)
@@ -279,33 +280,33 @@ func (r *reader) group(m *yaml.Node, what string) *inventory.Group {
 		Account:          a.Account,
 		InlinePolicies:   r.inlinePolicies(m, "GroupPolicyList", what),
 		AttachedPolicies: r.attached(m, what),
-		Source:           r.src(m),
+		Source:           r.Src(m),
 	}
 }
 
 // managedPolicies reads Policies[] (get-account-authorization-details or list-policies),
 // keeping only the default version's document (F2.4).
 func (r *reader) managedPolicies(root *yaml.Node, what string) {
-	for i, p := range r.objects(root, "Policies", what) {
+	for i, p := range r.Objects(root, "Policies", what) {
 		pw := what + ": Policies[" + strconv.Itoa(i) + "]"
-		arn, av := r.str(p, "Arn", pw)
+		arn, av := r.Str(p, "Arn", pw)
 		if av == nil || arn == "" {
-			r.errorf(p, "%s has no Arn (expected an object with Arn, PolicyName, DefaultVersionId, PolicyVersionList)", pw)
+			r.Errorf(p, "%s has no Arn (expected an object with Arn, PolicyName, DefaultVersionId, PolicyVersionList)", pw)
 			continue
 		}
 		a, ok := iamARN(arn, "policy")
 		if !ok {
-			r.errorf(av, "%s: Arn %q is not an IAM policy ARN (expected arn:PARTITION:iam::ACCOUNT:policy/NAME)", pw, arn)
+			r.Errorf(av, "%s: Arn %q is not an IAM policy ARN (expected arn:PARTITION:iam::ACCOUNT:policy/NAME)", pw, arn)
 			continue
 		}
-		name, _ := r.str(p, "PolicyName", pw)
+		name, _ := r.Str(p, "PolicyName", pw)
 		if name == "" {
 			_, name = pathAndName(a.Resource)
 		}
-		defaultID, _ := r.str(p, "DefaultVersionId", pw)
-		mp := &inventory.ManagedPolicy{ID: inventory.PrincipalID(arn), ARN: arn, Name: name, Source: r.src(p)}
+		defaultID, _ := r.Str(p, "DefaultVersionId", pw)
+		mp := &inventory.ManagedPolicy{ID: inventory.PrincipalID(arn), ARN: arn, Name: name, Source: r.Src(p)}
 		var byID *yaml.Node
-		for _, v := range r.objects(p, "PolicyVersionList", pw) {
+		for _, v := range r.Objects(p, "PolicyVersionList", pw) {
 			if d, _ := docnode.Str(docnode.Get(v, "IsDefaultVersion")); d == "true" {
 				mp.Default = r.policy(v, "Document")
 				byID = nil
@@ -325,23 +326,23 @@ func (r *reader) managedPolicies(root *yaml.Node, what string) {
 func (r *reader) providerList(root *yaml.Node) {
 	const what = "list-open-id-connect-providers output"
 	var accounts []string
-	for i, p := range r.objects(root, "OpenIDConnectProviderList", what) {
+	for i, p := range r.Objects(root, "OpenIDConnectProviderList", what) {
 		pw := what + ": OpenIDConnectProviderList[" + strconv.Itoa(i) + "]"
-		arn, av := r.str(p, "Arn", pw)
+		arn, av := r.Str(p, "Arn", pw)
 		if av == nil || arn == "" {
-			r.errorf(p, "%s has no Arn (expected {\"Arn\": \"arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH\"})", pw)
+			r.Errorf(p, "%s has no Arn (expected {\"Arn\": \"arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH\"})", pw)
 			continue
 		}
 		a, ok := iamARN(arn, "oidc-provider")
 		if !ok {
-			r.errorf(av, "%s: Arn %q is not an OIDC provider ARN (expected arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST/PATH)", pw, arn)
+			r.Errorf(av, "%s: Arn %q is not an OIDC provider ARN (expected arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST/PATH)", pw, arn)
 			continue
 		}
 		r.inv.OIDCProviders = append(r.inv.OIDCProviders, &inventory.OIDCProvider{
 			ID:      inventory.OIDCProviderID(arn),
 			ARN:     arn,
 			Account: a.Account,
-			Source:  r.src(p),
+			Source:  r.Src(p),
 		})
 		accounts = append(accounts, a.Account)
 	}
@@ -353,13 +354,13 @@ func (r *reader) providerList(root *yaml.Node) {
 // final merge attaches it to the one listed provider whose ARN ends in that URL, if any.
 func (r *reader) provider(root *yaml.Node) {
 	const what = "get-open-id-connect-provider output"
-	url, uv := r.str(root, "Url", what)
+	url, _ := r.Str(root, "Url", what)
 	url = strings.TrimPrefix(url, "https://")
 	if url == "" {
-		r.errorf(uv, "%s: Url is empty (expected HOST/PATH of the provider)", what)
+		r.Errorf(docnode.Get(root, "Url"), "%s: Url is empty (expected HOST/PATH of the provider)", what)
 		return
 	}
-	clientIDs := r.strList(root, "ClientIDList", what)
+	clientIDs := r.StrOrList(root, "ClientIDList", what)
 	if clientIDs == nil {
 		clientIDs = []string{}
 	}
@@ -367,7 +368,7 @@ func (r *reader) provider(root *yaml.Node) {
 		ID:          inventory.OIDCProviderID(UnknownAccountProviderARN(url)),
 		URL:         url,
 		ClientIDs:   clientIDs,
-		Thumbprints: r.strList(root, "ThumbprintList", what),
-		Source:      r.src(root),
+		Thumbprints: r.StrOrList(root, "ThumbprintList", what),
+		Source:      r.Src(root),
 	})
 }

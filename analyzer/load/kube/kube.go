@@ -12,6 +12,7 @@ import (
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
 	"github.com/rolecall/rolecall/analyzer/load/awsauth"
+	"github.com/rolecall/rolecall/analyzer/load/node"
 	"github.com/rolecall/rolecall/analyzer/result"
 )
 
@@ -25,33 +26,16 @@ func Load(doc *docnode.Document, cluster string, inv *inventory.Inventory) (reco
 	if doc == nil || doc.Root == nil {
 		return false, nil
 	}
-	l := loader{doc: doc, cluster: cluster, inv: inv}
+	l := loader{Reader: node.Reader{File: doc.File}, doc: doc, cluster: cluster, inv: inv}
 	ok := l.object(docnode.Resolve(doc.Root), 0)
-	return ok, l.diags
+	return ok, l.Diags
 }
 
 type loader struct {
+	node.Reader
 	doc     *docnode.Document
 	cluster string
 	inv     *inventory.Inventory
-	diags   []result.Diagnostic
-}
-
-func (l *loader) src(n *yaml.Node) inventory.Source {
-	if n == nil {
-		return inventory.Source{File: l.doc.File}
-	}
-	return inventory.At(l.doc.File, n.Line, n.Column)
-}
-
-func (l *loader) errorf(n *yaml.Node, format string, args ...any) {
-	s := l.src(n)
-	l.diags = append(l.diags, result.Diagnostic{Severity: result.DiagError, File: s.File, Line: s.Line, Column: s.Column, Message: fmt.Sprintf(format, args...)})
-}
-
-func (l *loader) warnf(n *yaml.Node, format string, args ...any) {
-	s := l.src(n)
-	l.diags = append(l.diags, result.Diagnostic{Severity: result.DiagWarning, File: s.File, Line: s.Line, Column: s.Column, Message: fmt.Sprintf(format, args...)})
 }
 
 // maxDepth bounds List nesting (a List of Lists is legal but never deep).
@@ -102,15 +86,15 @@ func isKubeAPIVersion(v string) bool {
 // list reads the items of a `kind: List` (or a typed *List from kubectl get).
 func (l *loader) list(obj *yaml.Node, depth int) bool {
 	_, items := docnode.Lookup(obj, "items")
-	if items == nil || (items.Kind == yaml.ScalarNode && items.Tag == "!!null") {
+	if items == nil || docnode.IsNull(items) {
 		return true
 	}
 	if items.Kind != yaml.SequenceNode {
-		l.errorf(items, "List items must be a list of objects")
+		l.Errorf(items, "List items must be a list of objects")
 		return true
 	}
 	if depth >= maxDepth {
-		l.errorf(items, "List nested more than %d levels deep", maxDepth)
+		l.Errorf(items, "List nested more than %d levels deep", maxDepth)
 		return true
 	}
 	found := false
@@ -132,7 +116,7 @@ func (l *loader) meta(obj *yaml.Node, kind string) (meta *yaml.Node, name, names
 		if meta != nil {
 			at = meta
 		}
-		l.errorf(at, "%s needs a metadata mapping with a name", kind)
+		l.Errorf(at, "%s needs a metadata mapping with a name", kind)
 		return nil, "", "", false
 	}
 	nameKey, nameNode := docnode.Lookup(meta, "name")
@@ -142,7 +126,7 @@ func (l *loader) meta(obj *yaml.Node, kind string) (meta *yaml.Node, name, names
 		if nameNode != nil {
 			at = nameNode
 		}
-		l.errorf(at, "%s needs metadata.name (a non-empty string)", kind)
+		l.Errorf(at, "%s needs metadata.name (a non-empty string)", kind)
 		return nil, "", "", false
 	}
 	if nsKey, nsNode := docnode.Lookup(meta, "namespace"); nsKey != nil {
@@ -150,8 +134,8 @@ func (l *loader) meta(obj *yaml.Node, kind string) (meta *yaml.Node, name, names
 		if isStr && !docnode.IsString(nsNode) {
 			isStr = false
 		}
-		if !isStr && !(nsNode.Kind == yaml.ScalarNode && nsNode.Tag == "!!null") {
-			l.errorf(nsNode, "%s metadata.namespace must be a string", kind)
+		if !isStr && !docnode.IsNull(nsNode) {
+			l.Errorf(nsNode, "%s metadata.namespace must be a string", kind)
 		}
 		namespace = ns
 	}
@@ -173,13 +157,13 @@ func (l *loader) serviceAccount(obj *yaml.Node) {
 		Cluster:   l.cluster,
 		Namespace: ns,
 		Name:      name,
-		Source:    l.src(obj),
+		Source:    l.Src(obj),
 	}
 	_, ann := docnode.Lookup(meta, "annotations")
 	switch {
-	case ann == nil || (ann.Kind == yaml.ScalarNode && ann.Tag == "!!null"):
+	case ann == nil || docnode.IsNull(ann):
 	case ann.Kind != yaml.MappingNode:
-		l.errorf(ann, "ServiceAccount %s/%s: metadata.annotations must be a mapping of strings", ns, name)
+		l.Errorf(ann, "ServiceAccount %s/%s: metadata.annotations must be a mapping of strings", ns, name)
 	default:
 		for _, p := range docnode.Pairs(ann) {
 			k, v := p[0], p[1]
@@ -187,32 +171,22 @@ func (l *loader) serviceAccount(obj *yaml.Node) {
 			switch {
 			case v.Kind == yaml.ScalarNode && v.Tag == "!!str":
 				val = v.Value
-			case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+			case docnode.IsNull(v):
 			case v.Kind == yaml.ScalarNode:
 				// Annotations are map[string]string: Kubernetes rejects an unquoted number or
 				// bool. The text is kept so the intent is still analysed.
 				val = v.Value
-				l.errorf(v, "annotation %q must be a string; quote the value (%q)", k.Value, v.Value)
+				l.Errorf(v, "annotation %q must be a string; quote the value (%q)", k.Value, v.Value)
 			default:
-				l.errorf(v, "annotation %q must be a string, not a %s", k.Value, kindName(v))
+				l.Errorf(v, "annotation %q must be a string, not a %s", k.Value, node.KindName(v))
 				continue
 			}
 			sa.Annotations = append(sa.Annotations, inventory.Annotation{
-				ID: inventory.AnnotationID(sa.ID, k.Value), Key: k.Value, Value: val, Source: l.src(k),
+				ID: inventory.AnnotationID(sa.ID, k.Value), Key: k.Value, Value: val, Source: l.Src(k),
 			})
 		}
 	}
 	l.inv.ServiceAccounts = append(l.inv.ServiceAccounts, sa)
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.MappingNode:
-		return "mapping"
-	}
-	return strings.TrimPrefix(n.Tag, "!!")
 }
 
 // configMap reads aws-auth; other ConfigMaps are not ours. aws-iam-authenticator watches only
@@ -227,26 +201,27 @@ func (l *loader) configMap(obj *yaml.Node) bool {
 	_, nsNode := docnode.Lookup(meta, "namespace")
 	ns, _ := docnode.Str(nsNode)
 	if ns != "" && ns != "kube-system" {
-		l.warnf(nsNode, "ConfigMap aws-auth in namespace %q is ignored: aws-iam-authenticator reads only kube-system/aws-auth", ns)
+		l.Warnf(nsNode, "ConfigMap aws-auth in namespace %q is ignored: aws-iam-authenticator reads only kube-system/aws-auth", ns)
 		return true
 	}
 	a, diags := awsauth.FromConfigMap(l.doc, obj, l.cluster)
-	l.diags = append(l.diags, diags...)
+	l.Diags = append(l.Diags, diags...)
 	if a != nil {
-		l.diags = append(l.diags, awsauth.Add(l.inv, a)...)
+		l.Diags = append(l.Diags, awsauth.Add(l.inv, a)...)
 	}
 	return true
 }
 
-// stringList decodes a list of strings (RBAC rule fields, binding lists); a wrong type is a
-// positioned error and the bad elements are skipped.
-func (l *loader) stringList(m *yaml.Node, key, what string) []string {
+// strictList decodes a list of strings (RBAC rule fields, binding lists); a wrong type is a
+// positioned error and the bad elements are skipped. Unlike node.Reader.StrList it follows
+// the API server's typing: an unquoted number or bool element is an error (its text is kept).
+func (l *loader) strictList(m *yaml.Node, key, what string) []string {
 	_, v := docnode.Lookup(m, key)
-	if v == nil || (v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+	if v == nil || docnode.IsNull(v) {
 		return nil
 	}
 	if v.Kind != yaml.SequenceNode {
-		l.errorf(v, "%s.%s must be a list of strings", what, key)
+		l.Errorf(v, "%s.%s must be a list of strings", what, key)
 		return nil
 	}
 	out := []string{}
@@ -255,11 +230,11 @@ func (l *loader) stringList(m *yaml.Node, key, what string) []string {
 		if !ok || it.Tag != "!!str" {
 			if it.Kind == yaml.ScalarNode && it.Tag != "!!null" {
 				// kubectl would reject the number/bool; keep its text.
-				l.errorf(it, "%s.%s must contain strings; quote %q", what, key, it.Value)
+				l.Errorf(it, "%s.%s must contain strings; quote %q", what, key, it.Value)
 				out = append(out, it.Value)
 				continue
 			}
-			l.errorf(it, "%s.%s must contain strings", what, key)
+			l.Errorf(it, "%s.%s must contain strings", what, key)
 			continue
 		}
 		out = append(out, s)
@@ -278,26 +253,26 @@ func (l *loader) rbacRole(obj *yaml.Node, kind string) {
 	ns = scopeNamespace(kind, ns)
 	r := &inventory.RBACRole{
 		ID: inventory.RBACID(l.cluster, kind, ns, name), Cluster: l.cluster, Kind: kind,
-		Namespace: ns, Name: name, Source: l.src(obj),
+		Namespace: ns, Name: name, Source: l.Src(obj),
 	}
 	_, rules := docnode.Lookup(obj, "rules")
 	switch {
-	case rules == nil || (rules.Kind == yaml.ScalarNode && rules.Tag == "!!null"):
+	case rules == nil || docnode.IsNull(rules):
 	case rules.Kind != yaml.SequenceNode:
-		l.errorf(rules, "%s %s: rules must be a list", kind, name)
+		l.Errorf(rules, "%s %s: rules must be a list", kind, name)
 	default:
 		for i, rn := range docnode.Items(rules) {
 			if rn.Kind != yaml.MappingNode {
-				l.errorf(rn, "%s %s: rules[%d] must be a mapping", kind, name, i)
+				l.Errorf(rn, "%s %s: rules[%d] must be a mapping", kind, name, i)
 				continue
 			}
 			what := fmt.Sprintf("rules[%d]", i)
 			r.Rules = append(r.Rules, inventory.RBACRule{
-				APIGroups:       l.stringList(rn, "apiGroups", what),
-				Resources:       l.stringList(rn, "resources", what),
-				Verbs:           l.stringList(rn, "verbs", what),
-				ResourceNames:   l.stringList(rn, "resourceNames", what),
-				NonResourceURLs: l.stringList(rn, "nonResourceURLs", what),
+				APIGroups:       l.strictList(rn, "apiGroups", what),
+				Resources:       l.strictList(rn, "resources", what),
+				Verbs:           l.strictList(rn, "verbs", what),
+				ResourceNames:   l.strictList(rn, "resourceNames", what),
+				NonResourceURLs: l.strictList(rn, "nonResourceURLs", what),
 			})
 		}
 	}
@@ -323,34 +298,34 @@ func (l *loader) rbacBinding(obj *yaml.Node, kind string) {
 	ns = scopeNamespace(kind, ns)
 	b := &inventory.RBACBinding{
 		ID: inventory.RBACID(l.cluster, kind, ns, name), Cluster: l.cluster, Kind: kind,
-		Namespace: ns, Name: name, Source: l.src(obj),
+		Namespace: ns, Name: name, Source: l.Src(obj),
 	}
 	_, ref := docnode.Lookup(obj, "roleRef")
 	if ref == nil || ref.Kind != yaml.MappingNode {
-		l.errorf(firstNode(ref, obj), "%s %s needs a roleRef mapping with kind and name", kind, name)
+		l.Errorf(node.First(ref, obj), "%s %s needs a roleRef mapping with kind and name", kind, name)
 	} else {
-		b.RoleKind = l.str(ref, "kind", kind+" roleRef")
-		b.RoleName = l.str(ref, "name", kind+" roleRef")
+		b.RoleKind = l.strictStr(ref, "kind", kind+" roleRef")
+		b.RoleName = l.strictStr(ref, "name", kind+" roleRef")
 		if b.RoleKind == "" || b.RoleName == "" {
-			l.errorf(ref, "%s %s: roleRef needs kind and name", kind, name)
+			l.Errorf(ref, "%s %s: roleRef needs kind and name", kind, name)
 		}
 	}
 	_, subs := docnode.Lookup(obj, "subjects")
 	switch {
-	case subs == nil || (subs.Kind == yaml.ScalarNode && subs.Tag == "!!null"):
+	case subs == nil || docnode.IsNull(subs):
 	case subs.Kind != yaml.SequenceNode:
-		l.errorf(subs, "%s %s: subjects must be a list", kind, name)
+		l.Errorf(subs, "%s %s: subjects must be a list", kind, name)
 	default:
 		for i, sn := range docnode.Items(subs) {
 			if sn.Kind != yaml.MappingNode {
-				l.errorf(sn, "%s %s: subjects[%d] must be a mapping", kind, name, i)
+				l.Errorf(sn, "%s %s: subjects[%d] must be a mapping", kind, name, i)
 				continue
 			}
 			what := fmt.Sprintf("%s subjects[%d]", kind, i)
 			s := inventory.RBACSubject{
-				Kind:      l.str(sn, "kind", what),
-				Name:      l.str(sn, "name", what),
-				Namespace: l.str(sn, "namespace", what),
+				Kind:      l.strictStr(sn, "kind", what),
+				Name:      l.strictStr(sn, "name", what),
+				Namespace: l.strictStr(sn, "namespace", what),
 			}
 			if s.Kind == "ServiceAccount" && s.Namespace == "" {
 				if kind == "RoleBinding" {
@@ -358,7 +333,7 @@ func (l *loader) rbacBinding(obj *yaml.Node, kind string) {
 					// subject without one (plugin/pkg/auth/authorizer/rbac appliesToUser).
 					s.Namespace = ns
 				} else {
-					l.errorf(sn, "%s %s: ServiceAccount subject %q needs a namespace", kind, name, s.Name)
+					l.Errorf(sn, "%s %s: ServiceAccount subject %q needs a namespace", kind, name, s.Name)
 				}
 			}
 			b.Subjects = append(b.Subjects, s)
@@ -367,23 +342,15 @@ func (l *loader) rbacBinding(obj *yaml.Node, kind string) {
 	l.inv.RBACBindings = append(l.inv.RBACBindings, b)
 }
 
-func firstNode(ns ...*yaml.Node) *yaml.Node {
-	for _, n := range ns {
-		if n != nil {
-			return n
-		}
-	}
-	return nil
-}
-
-// str returns a string field of m ("" when absent); a non-string is a positioned error.
-func (l *loader) str(m *yaml.Node, key, what string) string {
+// strictStr returns a string field of m ("" when absent); a non-string is a positioned error.
+// Unlike node.Reader.Str, an unquoted number or bool is an error too (its text is returned).
+func (l *loader) strictStr(m *yaml.Node, key, what string) string {
 	_, v := docnode.Lookup(m, key)
-	if v == nil || (v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+	if v == nil || docnode.IsNull(v) {
 		return ""
 	}
 	if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
-		l.errorf(v, "%s.%s must be a string", what, key)
+		l.Errorf(v, "%s.%s must be a string", what, key)
 		if v.Kind == yaml.ScalarNode {
 			return v.Value
 		}
