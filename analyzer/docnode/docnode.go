@@ -98,12 +98,15 @@ func checkJSON(data []byte) error {
 	var v any
 	err := dec.Decode(&v)
 	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			off := int(dec.InputOffset())
-			line, col := LineCol(data, off)
-			return &PosError{Line: line, Column: col, Msg: "unexpected content after the JSON value (expected end of file)"}
+		// Anything but whitespace after the value is an error, positioned at its first byte
+		// (dec.Token would consume a delimiter before InputOffset could point at it).
+		off := int(dec.InputOffset())
+		rest := bytes.TrimLeft(data[off:], " \t\r\n")
+		if len(rest) == 0 {
+			return nil
 		}
-		return nil
+		line, col := LineCol(data, len(data)-len(rest))
+		return &PosError{Line: line, Column: col, Msg: "unexpected content after the JSON value (expected end of file)"}
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {

@@ -277,3 +277,27 @@ func TestAccessors(t *testing.T) {
 		}
 	})
 }
+
+func TestParseTrailingDelimiterPosition(t *testing.T) {
+	tests := []struct {
+		name      string
+		data      string
+		line, col int
+	}{
+		{"object after object", `{"a":1}{}`, 1, 8},
+		{"array after object on a later line", "{\n \"a\": 1\n}\n[]", 4, 1},
+		{"closing bracket after object", `{"a":1} ]`, 1, 9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("f.json", []byte(tt.data))
+			var pe *PosError
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %v, want a *PosError", err)
+			}
+			if pe.Line != tt.line || pe.Column != tt.col {
+				t.Errorf("position %d:%d, want %d:%d", pe.Line, pe.Column, tt.line, tt.col)
+			}
+		})
+	}
+}
