@@ -130,17 +130,6 @@ func effective(e *inventory.AuthEntry) bool {
 	return e != nil && e.Invalid == "" && e.Shadowed == ""
 }
 
-// ssoPattern mirrors RoleMapping.SSOArnLike (AUTHN pkg/config/mapper.go), including its quirk
-// that a non-empty partition yields an empty partition in the pattern, which never matches
-// (D2.5). (Package awsauth keeps the same key unexported for duplicate detection.)
-func ssoPattern(s *inventory.SSOMatcher) string {
-	partition := ""
-	if s.Partition == "" {
-		partition = "aws"
-	}
-	return strings.ToLower(fmt.Sprintf("arn:%s:iam::%s:role/AWSReservedSSO_%s_*", partition, s.AccountID, s.PermissionSetName))
-}
-
 // matchRole reports whether role entry e matches canonical ARN (D4.6: case-insensitive; D5.2:
 // no type check, so a user ARN under mapRoles matches too).
 func matchRole(e *inventory.AuthEntry, canonical string, opts Options) (exact, sso bool) {
@@ -148,7 +137,7 @@ func matchRole(e *inventory.AuthEntry, canonical string, opts Options) (exact, s
 		return strings.EqualFold(e.ARN, canonical), false
 	}
 	if e.SSO != nil && opts.SSORoleMatch {
-		return false, iampolicy.MatchARNLike(ssoPattern(e.SSO), strings.ToLower(canonical))
+		return false, iampolicy.MatchARNLike(e.SSO.ARNLike(), strings.ToLower(canonical))
 	}
 	return false, false
 }

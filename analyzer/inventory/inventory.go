@@ -3,7 +3,12 @@
 // Every element has a stable ID (built only by the constructors in ids.go) and a Source.
 package inventory
 
-import "github.com/rolecall/rolecall/analyzer/iampolicy"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rolecall/rolecall/analyzer/iampolicy"
+)
 
 // Source says where an element came from: a file position, or a live reference.
 type Source struct {
@@ -305,4 +310,15 @@ type RBACSubject struct {
 	Kind      string
 	Name      string
 	Namespace string
+}
+
+// ARNLike is the lower-cased role ARN pattern the authenticator matches an sso entry with
+// (RoleMapping.SSOArnLike in aws-iam-authenticator pkg/config/mapper.go), including its quirk:
+// a non-empty partition yields an empty partition in the pattern, which never matches (D2.5).
+func (s *SSOMatcher) ARNLike() string {
+	partition := ""
+	if s.Partition == "" {
+		partition = "aws"
+	}
+	return strings.ToLower(fmt.Sprintf("arn:%s:iam::%s:role/AWSReservedSSO_%s_*", partition, s.AccountID, s.PermissionSetName))
 }

@@ -717,6 +717,9 @@ func (b *builder) authEntry(e *inventory.AuthEntry, resource string) AuthEntry {
 	out := AuthEntry{ID: e.ID, Section: e.Section, Index: e.Index, ARN: e.ARN, Username: e.Username,
 		Groups: nonNil(e.Groups), SSO: e.SSO != nil, TypeErrors: nonNil(e.TypeErrors), UnknownKeys: []KeyRef{},
 		Invalid: e.Invalid, Shadowed: e.Shadowed}
+	if e.SSO != nil {
+		out.SSOARNLike = e.SSO.ARNLike()
+	}
 	for _, k := range e.UnknownKeys {
 		b.add(k.ID, k.Source, resource)
 		out.UnknownKeys = append(out.UnknownKeys, KeyRef{ID: k.ID, Key: k.Key})

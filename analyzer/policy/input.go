@@ -345,6 +345,8 @@ type AuthEntry struct {
 	Username string   `json:"username"`
 	Groups   []string `json:"groups"`
 	SSO      bool     `json:"sso"`
+	// SSOARNLike is the lower-cased role ARN pattern of an sso entry ("" without sso, D2.5).
+	SSOARNLike string `json:"sso_arn_like"`
 	// ARNKind: role, user, assumed-role, root, federated-user, invalid, "" (missing).
 	ARNKind string `json:"arn_kind"`
 	// ARNPath is the IAM path of a role ARN ("" when none): such rolearn never matches (D4.3).

@@ -341,16 +341,6 @@ func validate(e *inventory.AuthEntry, md mode) string {
 	return ""
 }
 
-// ssoKey mirrors RoleMapping.SSOArnLike (mapper.go), including its quirk that a non-empty
-// partition yields an empty partition in the pattern (D2.5).
-func ssoKey(s *inventory.SSOMatcher) string {
-	partition := ""
-	if s.Partition == "" {
-		partition = "aws"
-	}
-	return strings.ToLower(fmt.Sprintf("arn:%s:iam::%s:role/AWSReservedSSO_%s_*", partition, s.AccountID, s.PermissionSetName))
-}
-
 // shadow marks entries overridden by a later valid entry with the same store key (D5.3): the
 // authenticator saves entries into a map, so the last one wins. ConfigMap: mapRoles keyed by
 // RoleMapping.Key() (lower-cased rolearn, else the SSO pattern), mapUsers by UserMapping.Key()
@@ -367,7 +357,7 @@ func shadow(entries []*inventory.AuthEntry, md mode) {
 		k := e.ARN
 		switch {
 		case e.Section == MapRoles && e.ARN == "" && e.SSO != nil:
-			k = ssoKey(e.SSO)
+			k = e.SSO.ARNLike()
 		case e.Section == MapRoles || md != modeConfigMap:
 			k = strings.ToLower(e.ARN)
 		}
