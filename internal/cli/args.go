@@ -13,7 +13,8 @@ import (
 // command name). "--" ends flags; a lone "-" is a positional (stdin). An unknown flag is a
 // usage error naming it.
 func reorderArgs(args []string, flags []ucli.Flag) ([]string, error) {
-	takesValue := map[string]bool{}
+	// urfave/cli adds --help/-h to every command.
+	takesValue := map[string]bool{"help": false, "h": false}
 	for _, f := range flags {
 		_, isBool := f.(*ucli.BoolFlag)
 		for _, n := range f.Names() {
@@ -35,6 +36,10 @@ func reorderArgs(args []string, flags []ucli.Flag) ([]string, error) {
 		value, known := takesValue[name]
 		if !known {
 			return nil, usageError(fmt.Errorf("unknown flag %s", a))
+		}
+		if name == "help" || name == "h" {
+			// Help ignores the rest; positionals would be taken for a help topic.
+			return []string{"--help"}, nil
 		}
 		flagArgs = append(flagArgs, a)
 		if value && !hasValue {

@@ -111,6 +111,26 @@ func TestFlagsInAnyOrder(t *testing.T) {
 	}
 }
 
+func TestHelpAndVersion(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"scan --help lists the flags", []string{"scan", "--help"}, "--fail-on"},
+		{"help after a path", []string{"scan", "fixtures/seed-s3admin", "-h"}, "--format"},
+		{"version names OPA", []string{"version"}, "opa 1."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := run(t, tt.args...)
+			if code != ExitOK || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q: want %q", code, out, stderr, tt.want)
+			}
+		})
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"fmt"
-	"runtime/debug"
 
+	opaversion "github.com/open-policy-agent/opa/v1/version"
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/rolecall/rolecall/analyzer"
@@ -36,20 +36,12 @@ func versionCommand() *ucli.Command {
 		Name:  "version",
 		Usage: "print the version, commit and OPA version",
 		Action: func(c *ucli.Context) error {
-			_, err := fmt.Fprintf(c.App.Writer, "rolecall %s\ncommit %s\nopa %s\n", version.Version, version.Commit, opaVersion())
+			commit := version.Commit
+			if commit == "" {
+				commit = "unknown"
+			}
+			_, err := fmt.Fprintf(c.App.Writer, "rolecall %s\ncommit %s\nopa %s\n", version.Version, commit, opaversion.Version)
 			return err
 		},
 	}
-}
-
-// opaVersion reads the OPA module version from the build info.
-func opaVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/open-policy-agent/opa" {
-				return d.Version
-			}
-		}
-	}
-	return "unknown"
 }
