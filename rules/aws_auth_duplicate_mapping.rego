@@ -2,7 +2,7 @@
 # title: aws-auth maps the same ARN more than once
 # description: >-
 #   The authenticator stores entries in a map, so when two `mapRoles` entries name the same ARN
-#   (compared case-insensitively) only the **last** one takes effect (semantics.md D5.3, X38): the
+#   (compared case-insensitively) only the **last** one takes effect: the
 #   earlier entry is dead config, and a reviewer reading it sees groups that do not apply. Worse
 #   cases are reported too (tool policy, D5.3): `mapUsers` entries whose `userarn` differs only in
 #   case are both kept and which one applies is non-deterministic; an `sso` matcher selecting the

@@ -3,7 +3,7 @@
 # description: >-
 #   A `mapRoles`, `mapUsers` or `mapAccounts` value that is not valid YAML (bad indentation, an
 #   unquoted value starting with `{{` such as `username: {{SessionName}}`) or not a list makes the
-#   authenticator drop the **whole section** (semantics.md D3.2, X35), and after a bad edit it does
+#   authenticator drop the **whole section**, and after a bad edit it does
 #   not keep the previous good version (D3.5). For `mapRoles` that includes the node group and
 #   Fargate role mappings, so nodes stop joining the cluster and administrators can lose access.
 #   Sections are independent (D3.1): only the broken one is lost. Sources of clusters in `API` mode

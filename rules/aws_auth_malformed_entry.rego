@@ -2,8 +2,7 @@
 # title: aws-auth entry parses but cannot work
 # description: >-
 #   The section parses, yet one entry silently fails: the authenticator drops an entry that fails
-#   validation — no `rolearn`/`sso`, both, a bad `sso` block, no `userarn` (semantics.md D2.4,
-#   D3.4); an ARN with `*` or `?` is compared literally and never matches (D4.6); an ARN that is
+#   validation — no `rolearn`/`sso`, both, a bad `sso` block, no `userarn`; an ARN with `*` or `?` is compared literally and never matches (D4.6); an ARN that is
 #   not an IAM role, user, root or federated-user ARN never equals a caller's canonical ARN (D4.2);
 #   and a field of the wrong type (`groups: system:masters` as a string, a numeric `username`) is
 #   left empty while the entry is still used, e.g. authenticating with no groups (D3.3, X36); an

@@ -3,7 +3,7 @@
 # description: >-
 #   Each `mapAccounts` value makes every IAM user and role of that account authenticate to the
 #   cluster, as its own canonical ARN with no groups, whenever no `mapRoles`/`mapUsers` entry
-#   matches (semantics.md D5.1, D5.4, X39). Whatever RBAC grants those usernames or
+#   matches. Whatever RBAC grants those usernames or
 #   `system:authenticated` then applies to every principal of the account, including roles created
 #   later and roles assumable by third parties, and nothing in aws-auth says who they are. One
 #   finding per listed account. Sources of clusters in `API` mode are skipped (E1.4).

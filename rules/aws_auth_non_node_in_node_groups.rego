@@ -1,7 +1,7 @@
 # METADATA
 # title: aws-auth gives node groups to a user or a non-node role
 # description: >-
-#   `system:nodes` and `system:bootstrappers` are the groups of kubelets (semantics.md D7.2, D7.4):
+#   `system:nodes` and `system:bootstrappers` are the groups of kubelets:
 #   with them a principal can act as a node (read objects bound to pods, update node and pod
 #   status) or request node client certificates. Only node and Fargate pod-execution roles should
 #   get them. The rule fires on an entry that is effectively applied (not dropped, not overridden,

@@ -2,7 +2,7 @@
 # title: aws-auth username is in a reserved system namespace
 # description: >-
 #   Usernames starting with `system:`, `eks:`, `aws:`, `amazon:` or `iam:` belong to Kubernetes
-#   components, EKS and AWS (EKS rejects them for access entries, semantics.md E2.4). In aws-auth
+#   components, EKS and AWS (EKS rejects them for access entries). In aws-auth
 #   nothing stops them (D2.4), so the mapped principal impersonates a built-in identity — e.g.
 #   `system:kube-controller-manager`, `system:serviceaccount:kube-system:…` or an `eks:` component
 #   — and inherits every RBAC binding and Node-authorizer rule written for it. The node templates

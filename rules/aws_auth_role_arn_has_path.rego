@@ -2,7 +2,7 @@
 # title: aws-auth rolearn contains an IAM path and never matches
 # description: >-
 #   The authenticator compares the caller's canonical ARN, derived from the STS assumed-role ARN,
-#   which carries no role path (semantics.md D4.2, D4.3, X34): a `rolearn` written with a path such
+#   which carries no role path: a `rolearn` written with a path such
 #   as `role/teams/dev/deployer` never matches, so the mapping silently does nothing — typically a
 #   team or an IAM Identity Center role (path `aws-reserved/sso.amazonaws.com/…`, X49) that cannot
 #   reach the cluster. The same holds for a role ARN listed under `mapUsers`. Entries the

@@ -2,7 +2,7 @@
 # title: aws-auth maps an STS session ARN, which never matches
 # description: >-
 #   The authenticator canonicalizes the caller's `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION` to
-#   `arn:aws:iam::ACCT:role/ROLE` before looking it up (semantics.md D4.2), so a `rolearn` or
+#   `arn:aws:iam::ACCT:role/ROLE` before looking it up, so a `rolearn` or
 #   `userarn` written as an assumed-role session ARN never matches: the mapping silently does
 #   nothing, and whoever it was meant for falls through to `mapAccounts` or is rejected. This also
 #   covers session ARNs with a wildcard session name (`…/ROLE/*`), since the role ARN is the fix.

@@ -2,8 +2,7 @@
 # title: aws-auth mapping grants system:masters
 # description: >-
 #   A `mapRoles`/`mapUsers` entry puts its principal in the `system:masters` group. That group
-#   bypasses RBAC and every authorization webhook, and deleting RBAC bindings cannot revoke it
-#   (semantics.md D7.4): every session of the mapped role or user is cluster-admin. The rule judges
+#   bypasses RBAC and every authorization webhook, and deleting RBAC bindings cannot revoke it: every session of the mapped role or user is cluster-admin. The rule judges
 #   what the authenticator effectively applies: entries it drops (D3.4), entries overridden by a
 #   later duplicate (D5.3, reported by aws-auth-duplicate-mapping), `groups` with a type error
 #   (left empty, D3.3/X36) and ARNs that never match (an IAM path, D4.3; a session ARN; a wildcard)

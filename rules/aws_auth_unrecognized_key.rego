@@ -2,7 +2,7 @@
 # title: aws-auth key is not read by the authenticator
 # description: >-
 #   The authenticator reads exactly the data keys `mapRoles`, `mapUsers` and `mapAccounts`,
-#   case-sensitively (semantics.md D1.2): `mapusers` or `MapRoles` is silently ignored with every
+#   case-sensitively: `mapusers` or `MapRoles` is silently ignored with every
 #   mapping under it. Inside an entry, keys are matched case-insensitively but anything else —
 #   `rolArn`, `group`, `user_name` — is dropped by the JSON decoder without an error (D1.5), so the
 #   entry loses its ARN (and is then dropped, D3.4) or its groups. One finding per key, on the key;

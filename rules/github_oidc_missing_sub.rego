@@ -5,7 +5,7 @@
 #   `token.actions.githubusercontent.com` with no effective condition on its `:sub` claim. The
 #   issuer is shared by every GitHub repository, so any workflow in any repository of any owner
 #   can request a token and assume the role. A negated operator, `…IfExists` or `ForAllValues:` on
-#   `:sub` is no restriction either (semantics.md A10.1, A11.1).
+#   `:sub` is no restriction either.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub

@@ -4,7 +4,7 @@
 #   An IAM user authenticates with long-lived access keys that leak through laptops, CI variables
 #   and logs and are rarely rotated; roles give short-lived, auditable sessions. The rule fires on
 #   an aws-auth entry that effectively maps an IAM user (or the account root user) — under
-#   `mapUsers`, or under `mapRoles`, which is not type-checked (semantics.md D5.2, X40) — and on an
+#   `mapUsers`, or under `mapRoles`, which is not type-checked — and on an
 #   access entry whose principal is an IAM user (E2.1). The principal kind comes from the ARN: a
 #   role ARN under `mapUsers` is not an IAM user. Dropped, overridden or never-matching aws-auth
 #   entries stay quiet (other aws-auth rules report them), as do sources of clusters in `API` mode.

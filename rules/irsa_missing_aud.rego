@@ -2,7 +2,7 @@
 # title: IRSA role does not restrict the token audience
 # description: >-
 #   The trust policy allows web identity from an EKS provider with no effective condition on the
-#   provider's `:aud` claim (semantics.md B5.5). STS then accepts tokens minted for any audience
+#   provider's `:aud` claim. STS then accepts tokens minted for any audience
 #   the provider lists in its `ClientIDList`, not just `sts.amazonaws.com`, which AWS's
 #   trust-policy template guards against.
 # related_resources:

@@ -2,7 +2,7 @@
 # title: IRSA role trusts every ServiceAccount of its cluster
 # description: >-
 #   The trust policy allows `sts:AssumeRoleWithWebIdentity` from an EKS cluster's OIDC provider
-#   with no effective restriction on the provider's `:sub` claim (semantics.md B5.1). A missing
+#   with no effective restriction on the provider's `:sub` claim. A missing
 #   condition, a negated operator (B5.8), an `…IfExists`/`ForAllValues:` operator or a key naming
 #   another provider (B5.6) all leave the subject open, so any pod of any namespace in the
 #   cluster, or anyone who can mint a ServiceAccount token there, gets the role's credentials.

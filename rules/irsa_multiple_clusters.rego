@@ -3,7 +3,7 @@
 # description: >-
 #   One role admits web-identity tokens from the issuers of two or more EKS clusters, so a
 #   compromise of a workload (or of ServiceAccount-creation rights) in any of them yields the same
-#   AWS credentials: the blast radius spans clusters, typically dev and prod (semantics.md B5.7).
+#   AWS credentials: the blast radius spans clusters, typically dev and prod.
 #   Shown for review; it is sometimes intended for multi-cluster deployments.
 # related_resources:
 #   - description: documentation

@@ -3,7 +3,7 @@
 # description: >-
 #   The `:sub` restriction pins the namespace but wildcards the ServiceAccount name
 #   (`system:serviceaccount:payments:*`, or an over-broad suffix such as
-#   `system:serviceaccount:payments:app*`; semantics.md B5.2, B5.4). Every workload of the
+#   `system:serviceaccount:payments:app*`). Every workload of the
 #   namespace, and anyone allowed to create a ServiceAccount or pod there, can assume the role.
 # related_resources:
 #   - description: documentation

@@ -3,8 +3,8 @@
 # description: >-
 #   The trust policy restricts the EKS provider's `:sub` claim, but an admitted `StringLike`
 #   pattern wildcards the namespace (`system:serviceaccount:*:api`, `system:serviceaccount:*`,
-#   `*`; semantics.md B5.2). Anyone who can create a namespace, a ServiceAccount or a pod in any
-#   namespace of the cluster can obtain a matching token and assume the role (semantics.md G2.6).
+#   `*`). Anyone who can create a namespace, a ServiceAccount or a pod in any
+#   namespace of the cluster can obtain a matching token and assume the role.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html

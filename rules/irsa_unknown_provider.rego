@@ -2,8 +2,7 @@
 # title: IRSA role trusts an OIDC provider that is not registered or matches no known cluster
 # description: >-
 #   The trust policy names an EKS OIDC provider that is absent from the loaded provider list of
-#   its account, or whose issuer belongs to none of the loaded clusters (semantics.md B1.2,
-#   B5.10). The trust is dangling (the cluster was deleted or the provider never created) or
+#   its account, or whose issuer belongs to none of the loaded clusters. The trust is dangling (the cluster was deleted or the provider never created) or
 #   points at the wrong cluster; if a cluster with that issuer is later associated, its
 #   ServiceAccounts silently gain the role.
 # related_resources:

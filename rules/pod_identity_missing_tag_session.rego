@@ -3,7 +3,7 @@
 # description: >-
 #   EKS Pod Identity assumes the role as `pods.eks.amazonaws.com` with `sts:AssumeRole` and
 #   attaches six session tags (cluster, namespace, ServiceAccount, pod), which additionally
-#   requires `sts:TagSession` in the trust policy (semantics.md C1.1, A14.1). Without it the
+#   requires `sts:TagSession` in the trust policy. Without it the
 #   association's AssumeRole fails and pods receive no credentials (X30).
 # related_resources:
 #   - description: documentation

@@ -2,8 +2,7 @@
 # title: Pod Identity role can be used by any association in the account
 # description: >-
 #   The trust policy allows `pods.eks.amazonaws.com` without a positive condition on
-#   `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID` or an `aws:RequestTag/…` session tag
-#   (semantics.md C2.2, C2.6). Any Pod Identity association that names the role, in any cluster,
+#   `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID` or an `aws:RequestTag/…` session tag. Any Pod Identity association that names the role, in any cluster,
 #   namespace or ServiceAccount, gets its credentials, so whoever can create associations
 #   (`eks:CreatePodIdentityAssociation` plus `iam:PassRole`) decides who uses the role. Negated,
 #   `…IfExists` and `ForAllValues:` conditions do not count: with `disableSessionTags` they admit

@@ -2,7 +2,7 @@
 # title: ServiceAccount annotation key is a near-miss of an IRSA annotation
 # description: >-
 #   The EKS Pod Identity webhook reads exactly `eks.amazonaws.com/role-arn`, `…/audience`,
-#   `…/token-expiration` and `…/sts-regional-endpoints` on a ServiceAccount (semantics.md B3.3);
+#   `…/token-expiration` and `…/sts-regional-endpoints` on a ServiceAccount;
 #   Kubernetes annotation keys are case-sensitive. A key that differs by case, punctuation, a
 #   mistyped prefix (`eks.amazon.com/role-arn`) or one or two characters is silently ignored, so
 #   the pods run without the intended role, audience or setting and nothing reports why.

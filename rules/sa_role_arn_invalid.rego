@@ -4,7 +4,7 @@
 #   The value of `eks.amazonaws.com/role-arn` is not an IAM role ARN of the form
 #   `arn:PARTITION:iam::ACCOUNT:role/NAME` (a bare name, a user or instance-profile ARN, a policy
 #   ARN, an unrendered template, whitespace). The EKS Pod Identity webhook only logs a warning and
-#   injects the value as `AWS_ROLE_ARN` anyway (semantics.md B3.2), so every AWS call of the pod
+#   injects the value as `AWS_ROLE_ARN` anyway, so every AWS call of the pod
 #   fails.
 # related_resources:
 #   - description: documentation

@@ -3,7 +3,7 @@
 # description: >-
 #   The ServiceAccount's `eks.amazonaws.com/role-arn` annotation names a loaded role whose trust
 #   policy, evaluated exactly, does not admit this ServiceAccount's token: wrong namespace or name
-#   in `:sub`, another cluster's provider, an audience the trust rejects (semantics.md B5.11), or
+#   in `:sub`, another cluster's provider, an audience the trust rejects, or
 #   conditions that can never match. The webhook still injects `AWS_ROLE_ARN`, and every AWS call
 #   of the pod fails with AccessDenied on `AssumeRoleWithWebIdentity`.
 # related_resources:

@@ -4,8 +4,7 @@
 #   An Allow statement trusts an account principal (`"AWS": "111122223333"` or
 #   `arn:aws:iam::111122223333:root`) with no condition at all. That does not mean the root user:
 #   it delegates the decision to every identity policy in the account, so any user or role there
-#   whose policies allow `sts:AssumeRole` on this role (or on `*`) can assume it (semantics.md
-#   A2.2, A5.3). This is often intended; it is shown so reviewers see who really decides.
+#   whose policies allow `sts:AssumeRole` on this role (or on `*`) can assume it. This is often intended; it is shown so reviewers see who really decides.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts

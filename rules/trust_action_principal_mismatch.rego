@@ -1,7 +1,7 @@
 # METADATA
 # title: Trust statement grants an action its principals cannot call
 # description: >-
-#   Each STS assume API is callable by one kind of principal only (semantics.md A2.11, A2.13):
+#   Each STS assume API is callable by one kind of principal only:
 #   `sts:AssumeRole` by IAM users, role sessions and AWS services, `sts:AssumeRoleWithWebIdentity`
 #   by holders of a token from a `Federated` OIDC provider, `sts:AssumeRoleWithSAML` by holders of
 #   an assertion from a `Federated` SAML provider. When none of the statement's principals can

@@ -3,7 +3,7 @@
 # description: >-
 #   An Allow statement's `Action` is `*` or `sts:*` (in any case). Besides the `sts:AssumeRole*`
 #   call the author meant, it grants `sts:AssumeRoleWithWebIdentity`, `sts:AssumeRoleWithSAML`,
-#   `sts:TagSession` and `sts:SetSourceIdentity` (semantics.md A3.3, A14): principals may pass
+#   `sts:TagSession` and `sts:SetSourceIdentity`: principals may pass
 #   session tags that satisfy `aws:PrincipalTag` conditions elsewhere, or drop the source
 #   identity trail, and new STS actions are granted as AWS adds them.
 # related_resources:

@@ -3,8 +3,7 @@
 # description: >-
 #   A condition names a key the request never carries for this statement's callers: another
 #   OIDC provider's host, an `https://` prefix or a full provider ARN as the key, a subject value
-#   under `:aud`, or caller keys such as `aws:PrincipalArn` on an unsigned web-identity call
-#   (semantics.md A10, A13, B2.6, B5.6). A positive operator on an absent key is false, so the
+#   under `:aud`, or caller keys such as `aws:PrincipalArn` on an unsigned web-identity call. A positive operator on an absent key is false, so the
 #   statement never matches and the role is unusable; a negated or `…IfExists` operator is true,
 #   so the restriction the author meant is not in force.
 # related_resources:

@@ -3,7 +3,7 @@
 # description: >-
 #   An Allow statement lets a principal of an account outside the known set (config `accounts:`,
 #   else the accounts of the loaded roles, clusters and providers) call `sts:AssumeRole`, and no
-#   positive `sts:ExternalId` condition is required (semantics.md A5.5, A13.5). When that account
+#   positive `sts:ExternalId` condition is required. When that account
 #   is a third party acting for several customers, anyone who can make it assume roles on their
 #   behalf can point it at this role: the confused-deputy problem.
 # related_resources:

@@ -3,7 +3,7 @@
 # description: >-
 #   A principal in the trust policy is a bare unique id (`AIDA…` for a user, `AROA…` for a role)
 #   instead of an ARN. IAM stores principals by unique id and shows the raw id once the principal
-#   is deleted (semantics.md A2.6, A7.1): the statement is dead, and re-creating a user or role
+#   is deleted: the statement is dead, and re-creating a user or role
 #   with the same name does not bring the access back, which often surprises whoever debugs it.
 # related_resources:
 #   - description: documentation

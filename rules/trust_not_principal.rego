@@ -3,7 +3,7 @@
 # description: >-
 #   An Allow statement uses `NotPrincipal`: it grants every principal (every AWS account, every
 #   federated identity, every service) except the few it names. IAM does not accept
-#   `NotPrincipal` in role trust policies at all (semantics.md A1.3), so the document fails to
+#   `NotPrincipal` in role trust policies at all, so the document fails to
 #   deploy, and where a tool or copy-paste carries it elsewhere it is an allow-list inverted
 #   into a deny-list.
 # related_resources:

@@ -3,8 +3,7 @@
 # description: >-
 #   The trust policy has a problem IAM rejects on save: bad JSON, a missing `Principal`, `Effect`
 #   or `Action`, a wildcard inside a principal ARN (`arn:aws:iam::111122223333:role/ci-*`), a
-#   group or malformed ARN, an unknown condition operator or `Version` (semantics.md A1, A2.3,
-#   A2.10). Problems IAM may accept (a `Resource` element, A1.2; a `Sid` with spaces, which
+#   group or malformed ARN, an unknown condition operator or `Version`. Problems IAM may accept (a `Resource` element, A1.2; a `Sid` with spaces, which
 #   real `get-role` output shows; duplicate keys, A1.6) are reported as input warnings instead. What is in the repository is then not what AWS
 #   runs: the deployment fails, or someone "fixes" it in the console and the code drifts. The
 #   analysis treats such a statement as matching nothing.

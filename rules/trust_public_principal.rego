@@ -3,7 +3,7 @@
 # description: >-
 #   An Allow statement trusts `"*"` (or `{"AWS": "*"}`, or everyone but a few via `NotPrincipal`)
 #   for an `sts:AssumeRole*` action, and no condition fences the caller to an organization,
-#   account or principal ARN (semantics.md A2.1, A5.4, A5.5). Anyone with an AWS account whose
+#   account or principal ARN. Anyone with an AWS account whose
 #   own identity policy allows `sts:AssumeRole` on `*` can assume the role. Negated, `…IfExists`
 #   and `ForAllValues:`/`ForAnyValue:` conditions, and patterns that wildcard the account, do
 #   not fence the caller.

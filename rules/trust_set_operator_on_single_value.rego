@@ -2,8 +2,7 @@
 # title: Set operator on a single-valued condition key
 # description: >-
 #   A condition uses `ForAllValues:` or `ForAnyValue:` on a key that carries one value per request,
-#   such as an OIDC provider's `:sub` or `:aud`, `aws:PrincipalArn` or `sts:ExternalId`
-#   (semantics.md A11). `ForAllValues:` is true when the key is absent or empty, so a caller
+#   such as an OIDC provider's `:sub` or `:aud`, `aws:PrincipalArn` or `sts:ExternalId`. `ForAllValues:` is true when the key is absent or empty, so a caller
 #   without the claim passes; `ForAnyValue:` merely hides the intent. Access Analyzer reports both.
 # related_resources:
 #   - description: documentation

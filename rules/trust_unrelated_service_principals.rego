@@ -5,7 +5,7 @@
 #   `pods.eks.amazonaws.com` for Pod Identity) and also trusts AWS service principals such as
 #   `ec2.amazonaws.com` or `lambda.amazonaws.com`. Each extra service is another path to the same
 #   credentials: any instance profile, function or task in the account that can be given the role
-#   gets the workload's permissions (semantics.md A2.8, A5.7).
+#   gets the workload's permissions.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services

@@ -2,7 +2,7 @@
 # title: Wildcard in a StringEquals condition value
 # description: >-
 #   A `StringEquals`, `StringNotEquals` or `StringEqualsIgnoreCase` (or `…IfExists`) value contains
-#   `*` or `?`. These operators compare literally (semantics.md A9.1, X13): `system:serviceaccount:payments:*`
+#   `*` or `?`. These operators compare literally: `system:serviceaccount:payments:*`
 #   matches only that exact string, so the condition never admits what the author meant (the role is
 #   unusable), or, negated, excludes nothing. Access Analyzer reports it as
 #   WILDCARD_WITHOUT_LIKE_OPERATOR. `ArnEquals` is not affected: it matches wildcards like `ArnLike`.

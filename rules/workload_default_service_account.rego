@@ -5,7 +5,7 @@
 #   so a role bound to `default` (by an IRSA trust subject `system:serviceaccount:NS:default`, an
 #   `eks.amazonaws.com/role-arn` annotation on the `default` ServiceAccount, or a Pod Identity
 #   association for `default`) reaches every such pod of the namespace, including ones created by
-#   charts and operators that never asked for AWS access (semantics.md B4.1, G2.1).
+#   charts and operators that never asked for AWS access.
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
