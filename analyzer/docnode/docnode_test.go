@@ -301,3 +301,24 @@ func TestParseTrailingDelimiterPosition(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParse: any bytes either parse or yield a positioned error; never a panic.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{`{"a":1}`, "a: 1\n---\nb: [1, 2]\n", `{"a":`, "\xef\xbb\xbf{}", "k: v\n  bad: indent\n", "[1,]"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		docs, err := Parse("fuzz", data)
+		if err != nil {
+			var pe *PosError
+			if !errors.As(err, &pe) || pe.Line < 1 || pe.Column < 1 {
+				t.Fatalf("unpositioned error %v", err)
+			}
+		}
+		for _, d := range docs {
+			if d.Root == nil {
+				t.Fatal("document without a root")
+			}
+		}
+	})
+}
