@@ -62,7 +62,7 @@ type builder struct {
 	in  *Input
 
 	rolesByARN   map[string]*inventory.Role
-	rolesByName  map[string][]*inventory.Role // account-less key: name
+	rolesByName  map[string][]*inventory.Role // account-less key: lower-cased name
 	clusterHosts map[string][]string          // provider host → cluster names
 	clusters     map[string]*inventory.Cluster
 	providers    map[string]*inventory.OIDCProvider // by ARN
@@ -78,7 +78,8 @@ func (b *builder) indexInventory() {
 	b.rolesByName = map[string][]*inventory.Role{}
 	for _, r := range b.inv.Roles {
 		b.rolesByARN[r.ARN] = r
-		b.rolesByName[r.Name] = append(b.rolesByName[r.Name], r)
+		key := strings.ToLower(r.Name)
+		b.rolesByName[key] = append(b.rolesByName[key], r)
 	}
 	b.clusters = map[string]*inventory.Cluster{}
 	b.clusterHosts = map[string][]string{}
@@ -392,6 +393,12 @@ func (b *builder) webIdentity(st Statement, w iampolicy.WebIdentityAnalysis, con
 }
 
 // claim flattens a ClaimConstraint and summarises EKS and GitHub subject patterns.
+//
+// Conditions on the claim are AND'ed (A8.2): the value must match one pattern of every group
+// and none of the excludes. A subject component (namespace/name, repository/ref) is therefore
+// wildcarded only when every group admits a wildcard there; a single exact group pins it.
+// default_service_account and pull_request are decided by matching the concrete subject
+// against the whole constraint, so an AND-ed or negated condition that rules it out counts.
 func claim(c iampolicy.ClaimConstraint, cond func(int) string, kind string) Claim {
 	out := Claim{Restricted: c.Restricted, Admits: []ClaimPattern{}, Excludes: []ClaimPattern{}, Conditions: []string{}, Namespaces: []string{}}
 	for _, i := range c.Conditions {
@@ -400,55 +407,70 @@ func claim(c iampolicy.ClaimConstraint, cond func(int) string, kind string) Clai
 	for _, p := range c.Excludes {
 		out.Excludes = append(out.Excludes, ClaimPattern{Condition: cond(p.Condition), Value: p.Value, Like: p.Like})
 	}
-	// Groups are AND'ed: the claim is as broad as its narrowest group.
-	anyNS, anyName, anyRepo, anyRef, pr := len(c.Admits) > 0, len(c.Admits) > 0, len(c.Admits) > 0, len(c.Admits) > 0, len(c.Admits) > 0
-	nsSet := map[string]bool{}
+	groups := len(c.Admits) > 0
+	wildAll, firstAll, secondAll := groups, groups, groups
+	var nsSet map[string]bool // nil: no group pins the namespace
 	for _, group := range c.Admits {
-		var gNS, gName, gRepo, gRef, gPR bool
+		var gWild, gFirst, gSecond, gAnyNS bool
+		gNS := map[string]bool{}
 		for _, p := range group {
 			out.Admits = append(out.Admits, ClaimPattern{Condition: cond(p.Condition), Value: p.Value, Like: p.Like})
 			wild := p.Like && strings.ContainsAny(p.Value, "*?")
-			if wild {
-				out.Wildcard = true
+			gWild = gWild || wild
+			value := p.Value
+			if p.IgnoreCase {
+				// Kubernetes names and the fixed prefixes are lower case.
+				value = strings.ToLower(value)
 			}
 			switch kind {
 			case "eks":
-				ns, nsWild, nameWild, name := eksSubject(p.Value, wild)
-				gNS = gNS || nsWild
-				gName = gName || (!nsWild && nameWild)
-				if !nsWild && ns != "" {
-					nsSet[ns] = true
-				}
-				if !nsWild && !nameWild && name == "default" {
-					out.DefaultServiceAccount = true
+				ns, nsWild, nameWild, name := eksSubject(value, wild)
+				gFirst, gSecond = gFirst || nsWild, gSecond || nameWild
+				switch {
+				case nsWild || ns == "":
+					gAnyNS = true
+				case !strings.ContainsAny(ns, "*?"): // a literal * is in no real namespace
+					gNS[ns] = true
+					if !nameWild && strings.EqualFold(name, "default") && c.Matches(saPrefix+ns+":default") {
+						out.DefaultServiceAccount = true
+					}
 				}
 			case "github":
-				repoWild, refWild, repo := githubSubject(p.Value, wild)
-				gRepo = gRepo || repoWild
-				gRef = gRef || (!repoWild && refWild)
-				if repo != "" && admitsPullRequest(p, repo) {
-					gPR = true
+				repoWild, refWild, repo := githubSubject(value, wild)
+				gFirst, gSecond = gFirst || repoWild, gSecond || refWild
+				if repo != "" && c.Matches("repo:"+repo+":pull_request") {
+					out.PullRequest = true
 				}
 			}
 		}
-		anyNS, anyName, anyRepo, anyRef, pr = anyNS && gNS, anyName && (gName || gNS), anyRepo && gRepo, anyRef && (gRef || gRepo), pr && gPR
+		wildAll, firstAll, secondAll = wildAll && gWild, firstAll && gFirst, secondAll && gSecond
+		if !gAnyNS {
+			if nsSet == nil {
+				nsSet = gNS
+			} else {
+				for ns := range nsSet {
+					nsSet[ns] = gNS[ns]
+				}
+			}
+		}
 	}
+	out.Wildcard = wildAll
 	if kind == "eks" {
-		out.AnyNamespace = anyNS
-		out.AnyName = anyName && !anyNS
+		out.AnyNamespace = firstAll
+		out.AnyName = secondAll && !firstAll
 		out.Namespaces = sortedKeys(nsSet)
 	}
 	if kind == "github" {
-		out.AnyRepo = anyRepo
-		out.AnyRef = anyRef && !anyRepo
-		out.PullRequest = pr
+		out.AnyRepo = firstAll
+		out.AnyRef = secondAll && !firstAll
 	}
 	return out
 }
 
 const saPrefix = "system:serviceaccount:"
 
-// eksSubject reads a sub pattern system:serviceaccount:NS:NAME.
+// eksSubject reads a sub pattern system:serviceaccount:NS:NAME. A wildcard that may span the
+// separator between namespace and name wildcards both.
 func eksSubject(v string, wild bool) (ns string, nsWild, nameWild bool, name string) {
 	rest, ok := strings.CutPrefix(v, saPrefix)
 	if !ok {
@@ -464,7 +486,8 @@ func eksSubject(v string, wild bool) (ns string, nsWild, nameWild bool, name str
 	return ns, nsWild, nameWild, name
 }
 
-// githubSubject reads a GitHub Actions sub pattern repo:OWNER/REPO:CONTEXT.
+// githubSubject reads a GitHub Actions sub pattern repo:OWNER/REPO:CONTEXT. A wildcard that
+// may span the separator between repository and context ("repo:org/*") wildcards both.
 func githubSubject(v string, wild bool) (repoWild, refWild bool, repo string) {
 	rest, ok := strings.CutPrefix(v, "repo:")
 	if !ok {
@@ -472,25 +495,22 @@ func githubSubject(v string, wild bool) (repoWild, refWild bool, repo string) {
 	}
 	repo, tail, found := strings.Cut(rest, ":")
 	repoWild = wild && (strings.ContainsAny(repo, "*?") || !found)
-	refWild = wild && strings.ContainsAny(tail, "*?")
+	refWild = wild && (strings.ContainsAny(tail, "*?") || (!found && strings.HasSuffix(repo, "*")))
 	return repoWild, refWild, repo
-}
-
-func admitsPullRequest(p iampolicy.Pattern, repo string) bool {
-	v := "repo:" + repo + ":pull_request"
-	if p.Like {
-		return iampolicy.MatchLike(p.Value, v)
-	}
-	if p.IgnoreCase {
-		return strings.EqualFold(p.Value, v)
-	}
-	return p.Value == v
 }
 
 // findRole finds a loaded role by ARN; failing that, a role from a bare policy file (account
 // unknown) with the same name, so a ServiceAccount and its role's trust side by side in a PR
 // are still judged.
-func (b *builder) findRole(arn string) *inventory.Role {
+func (b *builder) findRole(arn string) *inventory.Role { return b.lookupRole(arn, false) }
+
+// mappedRole finds the loaded role an aws-auth rolearn maps: the authenticator compares the
+// caller's canonical ARN with it case-insensitively (semantics D4.6).
+func (b *builder) mappedRole(arn string) *inventory.Role {
+	return b.lookupRole(strings.ToLower(arn), true)
+}
+
+func (b *builder) lookupRole(arn string, fold bool) *inventory.Role {
 	if r := b.rolesByARN[arn]; r != nil {
 		return r
 	}
@@ -499,17 +519,25 @@ func (b *builder) findRole(arn string) *inventory.Role {
 		return nil
 	}
 	acct, _ := iampolicy.AccountOfARN(arn)
-	var found *inventory.Role
-	for _, r := range b.rolesByName[name] {
-		// aws-auth and session ARNs carry no path (semantics F3.3): match on account + name.
-		if r.Account == acct || r.Account == "" {
-			if found != nil {
-				return nil // ambiguous
-			}
-			found = r
+	// aws-auth and session ARNs carry no path (semantics F3.3): match on account + name, and
+	// only failing that on a role of unknown account (a bare policy file).
+	var inAccount, bare []*inventory.Role
+	for _, r := range b.rolesByName[strings.ToLower(name)] {
+		switch {
+		case r.Name != name && !fold:
+		case acct != "" && r.Account == acct:
+			inAccount = append(inAccount, r)
+		case r.Account == "":
+			bare = append(bare, r)
 		}
 	}
-	return found
+	switch {
+	case len(inAccount) == 1:
+		return inAccount[0]
+	case len(inAccount) == 0 && len(bare) == 1:
+		return bare[0]
+	}
+	return nil // none, or ambiguous
 }
 
 func (b *builder) buildServiceAccounts() {
@@ -545,7 +573,9 @@ func (b *builder) buildServiceAccounts() {
 }
 
 func (b *builder) irsa(sa *inventory.ServiceAccount, ann *inventory.Annotation, audience string) *IRSA {
-	arn := strings.TrimSpace(ann.Value)
+	// The webhook injects the value as written (AWS_ROLE_ARN), so whitespace around it is
+	// part of what STS receives: such a value is not a role ARN (RC303).
+	arn := ann.Value
 	v := &IRSA{Annotation: ann.ID, RoleARN: arn, Audience: audience}
 	form, acct := iampolicy.ClassifyAWSPrincipal(arn)
 	v.ARNValid = form == iampolicy.FormRole
@@ -561,13 +591,15 @@ func (b *builder) irsa(sa *inventory.ServiceAccount, ann *inventory.Annotation, 
 	if role.Trust == nil {
 		return v
 	}
-	providers := b.providersFor(sa, role)
+	providers, skipped := b.providersFor(sa, role)
 	if len(providers) == 0 {
-		if c := b.clusters[sa.Cluster]; c != nil && c.Issuer != "" {
-			v.Evaluated = true
+		v.Evaluated = true
+		switch c := b.clusters[sa.Cluster]; {
+		case c != nil && c.Issuer != "":
 			v.Reason = fmt.Sprintf("the trust policy does not trust cluster %s's OIDC provider %s", sa.Cluster, issuerHost(c.Issuer))
-		} else {
-			v.Evaluated = true
+		case skipped:
+			v.Reason = "the trust policy trusts only GitHub Actions' OIDC provider, which never issues ServiceAccount tokens"
+		default:
 			v.Reason = "the trust policy trusts no OIDC provider"
 		}
 		return v
@@ -607,14 +639,15 @@ func (b *builder) irsa(sa *inventory.ServiceAccount, ann *inventory.Annotation, 
 }
 
 // providersFor lists the Federated OIDC providers of role's trust that tokens of sa's cluster
-// would come from: the cluster's issuer when known, else every OIDC provider the role trusts.
-func (b *builder) providersFor(sa *inventory.ServiceAccount, role *inventory.Role) []string {
+// would come from: the cluster's issuer when known, else every OIDC provider the role trusts
+// except GitHub Actions' (skipped reports that one was left out), whose tokens are never
+// ServiceAccount tokens.
+func (b *builder) providersFor(sa *inventory.ServiceAccount, role *inventory.Role) (out []string, skipped bool) {
 	var host string
 	if c := b.clusters[sa.Cluster]; c != nil {
 		host = issuerHost(c.Issuer)
 	}
 	seen := map[string]bool{}
-	var out []string
 	for _, s := range role.Trust.Statements {
 		if s.Principal == nil {
 			continue
@@ -625,11 +658,15 @@ func (b *builder) providersFor(sa *inventory.ServiceAccount, role *inventory.Rol
 				continue
 			}
 			seen[f.Text] = true
+			if host == "" && iampolicy.ProviderKind(h) == "github" {
+				skipped = true
+				continue
+			}
 			out = append(out, f.Text)
 		}
 	}
 	sort.Strings(out)
-	return out
+	return out, skipped
 }
 
 func (b *builder) buildPodIdentity() {
@@ -727,12 +764,14 @@ func (b *builder) authEntry(e *inventory.AuthEntry, resource string) AuthEntry {
 	out.ARNWildcard = strings.ContainsAny(e.ARN, "*?")
 	if e.ARN != "" {
 		out.ARNKind = "invalid"
-		if a, ok := iampolicy.ParseARN(e.ARN); ok {
+		// The authenticator compares ARNs case-insensitively (D4.6): classify a folded copy.
+		if a, ok := iampolicy.ParseARN(strings.ToLower(e.ARN)); ok {
 			switch {
 			case a.Service == "iam" && strings.HasPrefix(a.Resource, "role/"):
 				out.ARNKind = "role"
-				if i := strings.LastIndexByte(a.Resource, '/'); i > len("role/")-1 {
-					out.ARNPath = a.Resource[len("role") : i+1]
+				res := strings.SplitN(e.ARN, ":", 6)[5] // as written
+				if i := strings.LastIndexByte(res, '/'); i > len("role/")-1 {
+					out.ARNPath = res[len("role") : i+1]
 				}
 			case a.Service == "iam" && strings.HasPrefix(a.Resource, "user/"):
 				out.ARNKind = "user"
@@ -746,7 +785,7 @@ func (b *builder) authEntry(e *inventory.AuthEntry, resource string) AuthEntry {
 		}
 	}
 	if out.ARNKind == "role" {
-		if r := b.findRole(e.ARN); r != nil && r.Trust != nil {
+		if r := b.mappedRole(e.ARN); r != nil && r.Trust != nil {
 			out.RoleLoaded = true
 			out.NodeRole = onlyNodeServices(r.Trust)
 		}

@@ -163,22 +163,25 @@ type Claim struct {
 	Excludes []ClaimPattern `json:"excludes"`
 	// Conditions: ids of every condition that names the claim key; the first is where to point.
 	Conditions []string `json:"conditions"`
-	// For EKS subjects (system:serviceaccount:NS:NAME), from Admits:
-	// AnyNamespace: some admitted pattern wildcards the namespace; AnyName: pins the namespace
-	// but wildcards the name. Namespaces: the namespaces pinned by admitted patterns.
+	// For EKS subjects (system:serviceaccount:NS:NAME), from Admits (conditions are AND'ed, so
+	// a part counts as wildcarded only when every condition on the claim wildcards it):
+	// AnyNamespace: the namespace is wildcarded; AnyName: the namespace is pinned but the
+	// name wildcarded. Namespaces: the namespaces the admitted patterns pin (intersected
+	// across conditions).
 	AnyNamespace bool     `json:"any_namespace"`
 	AnyName      bool     `json:"any_name"`
 	Namespaces   []string `json:"namespaces"`
-	// For GitHub subjects (repo:OWNER/REPO:…): AnyRepo wildcards owner or repository;
-	// AnyRef pins the repository but wildcards what follows; PullRequest admits
-	// repo:…:pull_request.
+	// For GitHub subjects (repo:OWNER/REPO:…), likewise: AnyRepo wildcards owner or
+	// repository; AnyRef pins the repository but wildcards what follows; PullRequest: the
+	// whole constraint admits repo:OWNER/REPO:pull_request for a repository it names.
 	AnyRepo     bool `json:"any_repo"`
 	AnyRef      bool `json:"any_ref"`
 	PullRequest bool `json:"pull_request"`
-	// Wildcard is true when some admitted pattern contains a wildcard (Like operators only).
+	// Wildcard is true when every condition on the claim admits a wildcard pattern (Like
+	// operators only; one exact condition pins the value).
 	Wildcard bool `json:"wildcard"`
 	// DefaultServiceAccount is true when an admitted EKS pattern names a namespace's
-	// "default" ServiceAccount exactly.
+	// "default" ServiceAccount exactly and the whole constraint admits it.
 	DefaultServiceAccount bool `json:"default_service_account"`
 }
 
@@ -262,7 +265,8 @@ type IRSA struct {
 	// Audience the token will carry (annotation eks.amazonaws.com/audience or sts.amazonaws.com).
 	Audience string `json:"audience"`
 	// Evaluated is true when the role's trust was loaded and a cluster provider is known
-	// (for the unnamed cluster: every EKS provider the role trusts was tried).
+	// (for the unnamed cluster, or one without a known issuer: every OIDC provider the role
+	// trusts was tried, except GitHub Actions', which issues no ServiceAccount tokens).
 	Evaluated bool `json:"evaluated"`
 	// Assumable: the trust policy admits this ServiceAccount's token (exact evaluation).
 	Assumable bool `json:"assumable"`

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
+	"github.com/rolecall/rolecall/analyzer/result"
 	"github.com/rolecall/rolecall/internal/corpus"
 	"github.com/rolecall/rolecall/internal/golden"
 )
@@ -225,6 +227,100 @@ func TestConfigSuppressions(t *testing.T) {
 		_, stderr, code := run(t, "scan", "--config", cfg, "fixtures/broken-inputs/trust/public-role.json")
 		if code != ExitError || !strings.Contains(stderr, "supressions") {
 			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
+}
+
+func TestConfigRuleReferences(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Run("a raised severity moves the finding up the report", func(t *testing.T) {
+		cfg := write("raise.yaml", "severity:\n  RC012: critical\n")
+		out, stderr, code := run(t, "scan", "--config", cfg, "--format", "json", "--fail-on", "none", "fixtures/irsa-pitfalls")
+		if code != ExitOK {
+			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+		var rep struct {
+			Findings []struct {
+				RuleID   string `json:"rule_id"`
+				Severity string `json:"severity"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Findings) == 0 || rep.Findings[0].RuleID != "RC012" || rep.Findings[0].Severity != "critical" {
+			t.Fatalf("first finding %+v, want RC012 raised to critical first", rep.Findings[:1])
+		}
+		for i := 1; i < len(rep.Findings); i++ {
+			a, _ := result.ParseSeverity(rep.Findings[i-1].Severity)
+			b, _ := result.ParseSeverity(rep.Findings[i].Severity)
+			if a < b {
+				t.Fatalf("finding %d (%s %s) sorts before a more severe one (%s %s)", i-1,
+					rep.Findings[i-1].RuleID, rep.Findings[i-1].Severity, rep.Findings[i].RuleID, rep.Findings[i].Severity)
+			}
+		}
+	})
+	tests := []struct {
+		name, body, wantErr string
+	}{
+		{"severity none is refused (use disable)", "severity:\n  RC012: none\n", "disable"},
+		{"severity of an unknown rule is refused", "severity:\n  RC9999: low\n", "RC9999"},
+		{"suppression of an unknown rule is refused", "suppressions:\n  - rule: trust-publik-principal\n    reason: typo\n", "trust-publik-principal"},
+		{"two overrides of one rule are refused", "severity:\n  RC012: low\n  trust-wildcard-in-equals: high\n", "RC012"},
+		{"disabling an unknown rule names the config file", "disable: [RC9999]\n", "disable[0]: RC9999"},
+		{"an account that is not a 12-digit id is refused", "accounts: [\"1111\"]\n", "1111"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := write(strings.ReplaceAll(tt.name, " ", "_")+".yaml", tt.body)
+			_, stderr, code := run(t, "scan", "--config", cfg, "fixtures/irsa-pitfalls")
+			if code != ExitError || !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("exit %d, stderr %q: want exit 2 naming %q", code, stderr, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestOutputFile(t *testing.T) {
+	t.Run("report is readable like any created file", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "report.json")
+		if _, stderr, code := run(t, "scan", "--format", "json", "--output", p, "fixtures/seed-s3admin"); code != ExitOK {
+			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o044 == 0 {
+			t.Errorf("report mode %v: group and others cannot read it", st.Mode().Perm())
+		}
+	})
+	t.Run("missing directory is an error and leaves nothing behind", func(t *testing.T) {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "missing", "report.json")
+		_, stderr, code := run(t, "scan", "--output", p, "fixtures/seed-s3admin")
+		if code != ExitError || !strings.Contains(stderr, "--output") {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("left behind: %v", left)
+		}
+	})
+	t.Run("dump-input writes the input document", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "input.json")
+		if _, stderr, code := run(t, "scan", "--dump-input", p, "fixtures/seed-s3admin"); code != ExitOK {
+			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil || !json.Valid(b) || !strings.Contains(string(b), `"schema_version"`) {
+			t.Errorf("dump %q, err %v", b, err)
 		}
 	})
 }

@@ -6,9 +6,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/rolecall/rolecall/analyzer"
+	"github.com/rolecall/rolecall/analyzer/iampolicy"
 	"github.com/rolecall/rolecall/analyzer/result"
 )
 
@@ -25,6 +29,8 @@ type config struct {
 	Severity map[string]string `json:"severity"`
 	// Suppressions mark matching findings as suppressed; every one needs a reason.
 	Suppressions []suppression `json:"suppressions"`
+
+	file string // where the config was read from, for messages
 }
 
 // suppression matches findings by rule and, optionally, resource, file and fingerprint.
@@ -52,6 +58,11 @@ func loadConfig(file string, paths []string) (*config, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	var errs []error
+	for _, a := range cfg.Accounts {
+		if !iampolicy.IsAccountID(a) {
+			errs = append(errs, fmt.Errorf("%s: accounts: %q is not a 12-digit AWS account id (quote it to keep leading zeros)", file, a))
+		}
+	}
 	for i, s := range cfg.Suppressions {
 		if s.Rule == "" {
 			errs = append(errs, fmt.Errorf("%s: suppressions[%d]: rule is required (an id like RC104 or a name)", file, i))
@@ -61,11 +72,62 @@ func loadConfig(file string, paths []string) (*config, error) {
 		}
 	}
 	for id, sev := range cfg.Severity {
-		if _, err := result.ParseSeverity(sev); err != nil {
+		switch s, err := result.ParseSeverity(sev); {
+		case err != nil:
 			errs = append(errs, fmt.Errorf("%s: severity.%s: %w", file, id, err))
+		case s == result.SeverityNone:
+			// "none" is a --fail-on threshold, not a severity; it would rank above critical.
+			errs = append(errs, fmt.Errorf("%s: severity.%s: none is not a severity; list the rule under disable to turn it off", file, id))
 		}
 	}
+	cfg.file = file
 	return &cfg, errors.Join(errs...)
+}
+
+// refersTo reports whether a config rule reference (an id, any case, or a name) names the rule.
+func refersTo(ref, id, name string) bool { return strings.EqualFold(ref, id) || ref == name }
+
+// validate checks that every rule the config names exists in the catalogue, so a typo does not
+// silently leave a finding unsuppressed or a severity unchanged, and that no rule has two
+// severity overrides (which one won would depend on map order).
+func (c *config) validate(rules []result.Rule) error {
+	find := func(ref string) (result.Rule, bool) {
+		for _, r := range rules {
+			if refersTo(ref, r.ID, r.Name) {
+				return r, true
+			}
+		}
+		return result.Rule{}, false
+	}
+	var errs []error
+	overridden := map[string]string{}
+	refs := make([]string, 0, len(c.Severity))
+	for ref := range c.Severity {
+		refs = append(refs, ref)
+	}
+	sort.Strings(refs)
+	for _, ref := range refs {
+		r, ok := find(ref)
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("%s: severity.%s: no such rule id or name", c.file, ref))
+		case overridden[r.ID] != "":
+			errs = append(errs, fmt.Errorf("%s: severity: %s and %s both override rule %s", c.file, overridden[r.ID], ref, r.ID))
+		default:
+			overridden[r.ID] = ref
+		}
+	}
+	for i, ref := range c.Disable {
+		if _, ok := find(ref); !ok && !anySlug(rules, ref) {
+			errs = append(errs, fmt.Errorf("%s: disable[%d]: %s: no such rule id or name", c.file, i, ref))
+		}
+	}
+	for i, s := range c.Suppressions {
+		if _, ok := find(s.Rule); s.Rule != "" && !ok {
+			errs = append(errs, fmt.Errorf("%s: suppressions[%d]: rule %s: no such rule id or name", c.file, i, s.Rule))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // findConfig looks for .rolecall.yaml in the first path's directory and its parents.
@@ -93,12 +155,24 @@ func findConfig(paths []string) string {
 	}
 }
 
-// apply overrides severities and marks suppressed findings.
+// anySlug: --disable (and so config disable) also accepts a rule's package slug.
+func anySlug(rules []result.Rule, ref string) bool {
+	for _, r := range rules {
+		if r.Slug == ref {
+			return true
+		}
+	}
+	return false
+}
+
+// apply overrides severities and marks suppressed findings, then sorts the findings again
+// (the order starts with severity).
 func (c *config) apply(scan *result.Scan) error {
+	defer analyzer.SortFindings(scan.Findings)
 	for i := range scan.Findings {
 		f := &scan.Findings[i]
 		for id, sev := range c.Severity {
-			if id == f.RuleID || id == f.Rule {
+			if refersTo(id, f.RuleID, f.Rule) {
 				f.Severity, _ = result.ParseSeverity(sev)
 			}
 		}
@@ -113,7 +187,7 @@ func (c *config) apply(scan *result.Scan) error {
 }
 
 func (s suppression) matches(f *result.Finding) bool {
-	if s.Rule != f.RuleID && s.Rule != f.Rule {
+	if !refersTo(s.Rule, f.RuleID, f.Rule) {
 		return false
 	}
 	if s.Fingerprint != "" && s.Fingerprint != f.Fingerprint {

@@ -70,7 +70,16 @@ func runScan(c *ucli.Context) error {
 	if err != nil {
 		return usageError(fmt.Errorf("--format: %w", err))
 	}
+	// Compile the rules here so the config's rule references can be checked against them.
+	engine, err := analyzer.NewEngine(c.Context, policies)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if err := cfg.validate(engine.Rules()); err != nil {
+		return usageError(err)
+	}
 	opts := analyzer.Options{
+		Engine:   engine,
 		Paths:    paths,
 		Stdin:    c.App.Reader,
 		Cluster:  c.String("cluster"),
@@ -79,17 +88,23 @@ func runScan(c *ucli.Context) error {
 		Accounts: cfg.Accounts,
 		Version:  version.Version,
 	}
+	var dump *os.File
 	if p := c.String("dump-input"); p != "" {
-		f, err := os.Create(p)
-		if err != nil {
+		if dump, err = os.Create(p); err != nil {
 			return usageError(fmt.Errorf("--dump-input: %w", err))
 		}
-		defer f.Close()
-		opts.DumpInput = f
+		defer dump.Close()
+		opts.DumpInput = dump
 	}
 	scan, err := analyzer.Run(c.Context, opts)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
+	}
+	if dump != nil {
+		// A write error can surface only on close; a truncated dump must not pass silently.
+		if err := dump.Close(); err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("--dump-input: %w", err)}
+		}
 	}
 	if err := cfg.apply(scan); err != nil {
 		return usageError(err)
@@ -130,8 +145,10 @@ func writeReport(path string, stdout io.Writer, f report.Formatter, scan *result
 		return fmt.Errorf("--output: %w", err)
 	}
 	werr := f.Format(tmp, scan)
+	// CreateTemp makes the file owner-only; a report is as readable as any created file.
+	merr := tmp.Chmod(0o644)
 	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
+	if err := errors.Join(werr, merr, cerr); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)
 	}
