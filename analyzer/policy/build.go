@@ -609,6 +609,12 @@ func (b *builder) irsa(sa *inventory.ServiceAccount, ann *inventory.Annotation, 
 	for _, prov := range providers {
 		host, _ := iampolicy.OIDCProviderHost(prov)
 		v.Evaluated = true
+		if acct, ok := iampolicy.AccountOfARN(prov); ok && b.inv.ProviderListAccounts[acct] && b.providers[prov] == nil {
+			// IRSA needs the OIDC provider registered in the role's account (B1.2): STS refuses
+			// tokens of an issuer the account does not know.
+			reasons = append(reasons, fmt.Sprintf("%s is not a registered OIDC provider of account %s", prov, acct))
+			continue
+		}
 		if p := b.providers[prov]; p != nil && p.ClientIDs != nil && !slices.Contains(p.ClientIDs, audience) {
 			// STS rejects an audience the provider does not list, whatever the trust says (B2.3).
 			reasons = append(reasons, fmt.Sprintf("audience %q is not in the client ID list of %s", audience, prov))
