@@ -123,14 +123,8 @@ func (r *reader) barePolicy(doc *docnode.Document, root *yaml.Node) {
 
 // role reads a Role (get-role, list-roles) or RoleDetail (get-account-authorization-details).
 func (r *reader) role(m *yaml.Node, what string) *inventory.Role {
-	arn, av := r.Str(m, "Arn", what)
-	if av == nil || arn == "" {
-		r.Errorf(m, "%s has no Arn (expected an object with Arn, RoleName and AssumeRolePolicyDocument)", what)
-		return nil
-	}
-	a, ok := iamARN(arn, "role")
+	arn, a, ok := r.arn(m, "role", what, "an object with Arn, RoleName and AssumeRolePolicyDocument")
 	if !ok {
-		r.Errorf(av, "%s: Arn %q is not an IAM role ARN (expected arn:PARTITION:iam::ACCOUNT:role/NAME)", what, arn)
 		return nil
 	}
 	p, name := pathAndName(a.Resource)
@@ -233,14 +227,8 @@ func (r *reader) authorizationDetails(root *yaml.Node) {
 }
 
 func (r *reader) user(m *yaml.Node, what string) *inventory.User {
-	arn, av := r.Str(m, "Arn", what)
-	if av == nil || arn == "" {
-		r.Errorf(m, "%s has no Arn (expected an object with Arn, UserName, UserPolicyList, GroupList)", what)
-		return nil
-	}
-	a, ok := iamARN(arn, "user")
+	arn, a, ok := r.arn(m, "user", what, "an object with Arn, UserName, UserPolicyList, GroupList")
 	if !ok {
-		r.Errorf(av, "%s: Arn %q is not an IAM user ARN (expected arn:PARTITION:iam::ACCOUNT:user/NAME)", what, arn)
 		return nil
 	}
 	p, name := pathAndName(a.Resource)
@@ -262,14 +250,8 @@ func (r *reader) user(m *yaml.Node, what string) *inventory.User {
 }
 
 func (r *reader) group(m *yaml.Node, what string) *inventory.Group {
-	arn, av := r.Str(m, "Arn", what)
-	if av == nil || arn == "" {
-		r.Errorf(m, "%s has no Arn (expected an object with Arn, GroupName, GroupPolicyList)", what)
-		return nil
-	}
-	a, ok := iamARN(arn, "group")
+	arn, a, ok := r.arn(m, "group", what, "an object with Arn, GroupName, GroupPolicyList")
 	if !ok {
-		r.Errorf(av, "%s: Arn %q is not an IAM group ARN (expected arn:PARTITION:iam::ACCOUNT:group/NAME)", what, arn)
 		return nil
 	}
 	_, name := pathAndName(a.Resource)
@@ -289,14 +271,8 @@ func (r *reader) group(m *yaml.Node, what string) *inventory.Group {
 func (r *reader) managedPolicies(root *yaml.Node, what string) {
 	for i, p := range r.Objects(root, "Policies", what) {
 		pw := what + ": Policies[" + strconv.Itoa(i) + "]"
-		arn, av := r.Str(p, "Arn", pw)
-		if av == nil || arn == "" {
-			r.Errorf(p, "%s has no Arn (expected an object with Arn, PolicyName, DefaultVersionId, PolicyVersionList)", pw)
-			continue
-		}
-		a, ok := iamARN(arn, "policy")
+		arn, a, ok := r.arn(p, "policy", pw, "an object with Arn, PolicyName, DefaultVersionId, PolicyVersionList")
 		if !ok {
-			r.Errorf(av, "%s: Arn %q is not an IAM policy ARN (expected arn:PARTITION:iam::ACCOUNT:policy/NAME)", pw, arn)
 			continue
 		}
 		name, _ := r.Str(p, "PolicyName", pw)
@@ -328,14 +304,8 @@ func (r *reader) providerList(root *yaml.Node) {
 	var accounts []string
 	for i, p := range r.Objects(root, "OpenIDConnectProviderList", what) {
 		pw := what + ": OpenIDConnectProviderList[" + strconv.Itoa(i) + "]"
-		arn, av := r.Str(p, "Arn", pw)
-		if av == nil || arn == "" {
-			r.Errorf(p, "%s has no Arn (expected {\"Arn\": \"arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH\"})", pw)
-			continue
-		}
-		a, ok := iamARN(arn, "oidc-provider")
+		arn, a, ok := r.arn(p, "oidc-provider", pw, "{\"Arn\": \"arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH\"}")
 		if !ok {
-			r.Errorf(av, "%s: Arn %q is not an OIDC provider ARN (expected arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST/PATH)", pw, arn)
 			continue
 		}
 		r.inv.OIDCProviders = append(r.inv.OIDCProviders, &inventory.OIDCProvider{

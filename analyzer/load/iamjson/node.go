@@ -85,13 +85,24 @@ func (r *reader) boundary(m *yaml.Node, what string) string {
 	return arn
 }
 
-// iamARN parses an IAM ARN whose resource starts with kind + "/" (e.g. "role/").
-func iamARN(s, kind string) (iampolicy.ARN, bool) {
-	a, ok := iampolicy.ParseARN(s)
-	if !ok || a.Service != "iam" || !strings.HasPrefix(a.Resource, kind+"/") {
-		return a, false
+// arn reads the Arn of m, which must be an IAM ARN of kind (role, user, group, policy,
+// oidc-provider); expected describes the object in the error when Arn is missing.
+func (r *reader) arn(m *yaml.Node, kind, what, expected string) (string, iampolicy.ARN, bool) {
+	arn, av := r.Str(m, "Arn", what)
+	if av == nil || arn == "" {
+		r.Errorf(m, "%s has no Arn (expected %s)", what, expected)
+		return "", iampolicy.ARN{}, false
 	}
-	return a, true
+	a, ok := iampolicy.ParseARN(arn)
+	if !ok || a.Service != "iam" || !strings.HasPrefix(a.Resource, kind+"/") {
+		label, tail := "IAM "+kind, "NAME"
+		if kind == "oidc-provider" {
+			label, tail = "OIDC provider", "HOST/PATH"
+		}
+		r.Errorf(av, "%s: Arn %q is not an %s ARN (expected arn:PARTITION:iam::ACCOUNT:%s/%s)", what, arn, label, kind, tail)
+		return arn, a, false
+	}
+	return arn, a, true
 }
 
 // pathAndName splits a resource "role/PATH/NAME" into "/PATH/" and NAME.
