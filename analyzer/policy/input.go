@@ -229,6 +229,9 @@ type Cluster struct {
 	// "" when the cluster was not described (only named by manifests).
 	AuthenticationMode string `json:"authentication_mode"`
 	Described          bool   `json:"described"`
+	// Complete is true when the cluster's ServiceAccounts were all read (live mode), so a
+	// ServiceAccount absent from the input does not exist.
+	Complete bool `json:"complete"`
 }
 
 // ServiceAccount is a Kubernetes ServiceAccount with its IRSA verdict.
@@ -284,6 +287,11 @@ type PodIdentity struct {
 	Role               string `json:"role"` // loaded role id or ""
 	TargetRoleARN      string `json:"target_role_arn"`
 	DisableSessionTags bool   `json:"disable_session_tags"`
+	// Evaluated is true when the role's trust is loaded; Assumable is the exact verdict of
+	// AssumeRole + TagSession by pods.eks.amazonaws.com with the association's session tags.
+	Evaluated bool   `json:"evaluated"`
+	Assumable bool   `json:"assumable"`
+	Reason    string `json:"reason"`
 }
 
 // AccessEntry is an EKS access entry.
