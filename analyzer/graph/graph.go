@@ -46,6 +46,9 @@ type Node struct {
 	Loaded bool `json:"loaded"`
 	// NodeRole is true for a role mapped into a cluster with system:nodes.
 	NodeRole bool `json:"node_role,omitempty"`
+	// AccessPolicies of a Kubernetes identity authenticated through an access entry: each
+	// "POLICY_ARN@cluster" or "POLICY_ARN@namespace:NS1,NS2" (they grant on top of RBAC, E3.2).
+	AccessPolicies []string `json:"access_policies,omitempty"`
 }
 
 // Mechanism says how an edge is crossed.
@@ -80,6 +83,10 @@ type Edge struct {
 	// IdentityUnchecked is true when the caller's own identity policies were needed but not
 	// loaded, so the caller was taken as allowed on its own side.
 	IdentityUnchecked bool `json:"identity_unchecked,omitempty"`
+	// TrustUnchecked is true when the target role's trust policy is not loaded (a Pod Identity
+	// association or an IRSA annotation names a role the inventory does not hold), so the edge
+	// is kept as possible rather than proven.
+	TrustUnchecked bool `json:"trust_unchecked,omitempty"`
 }
 
 // Path is a chain of edges from a source node to a target node.
