@@ -86,7 +86,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return usageError(err)
 		},
-		Commands: []*ucli.Command{scanCommand(), rulesCommand(), versionCommand()},
+		Commands: []*ucli.Command{scanCommand(), canAssumeCommand(), whoCanCommand(), whatCanCommand(), graphCommand(), rulesCommand(), versionCommand()},
 	}
 	return app
 }
