@@ -48,6 +48,7 @@ func Build(inv *inventory.Inventory, opts BuildOptions) (*Input, Index) {
 	b.buildServiceAccounts()
 	b.buildAccessEntries()
 	b.buildAWSAuth()
+	b.buildGraph()
 	b.in.Loaded = Loaded{
 		RoleListAccounts:     sortedKeys(inv.RoleListAccounts),
 		ProviderListAccounts: sortedKeys(inv.ProviderListAccounts),

@@ -25,6 +25,7 @@ type Input struct {
 	AccessEntries   []AccessEntry    `json:"access_entries"`
 	AWSAuth         []AWSAuth        `json:"aws_auth"`
 	Loaded          Loaded           `json:"loaded"`
+	Graph           Graph            `json:"graph"`
 }
 
 // Loaded says which kinds of data are complete for which accounts.
@@ -377,4 +378,66 @@ type AuthEntry struct {
 	NodeRole bool `json:"node_role"`
 	// RoleLoaded is true when the ARN names a loaded role (so NodeRole is a real verdict).
 	RoleLoaded bool `json:"role_loaded"`
+}
+
+// Graph is the assume graph (analyzer/graph) with the paths Go found from every source of
+// interest to every sink it reaches; rules read paths, they never walk the graph.
+type Graph struct {
+	Nodes []GraphNode `json:"nodes"`
+	Edges []GraphEdge `json:"edges"`
+	// Paths: for every ServiceAccount, node role and external principal (public, accounts
+	// outside the known set, federated subjects), the shortest path to each sink it reaches
+	// (cluster-admin of a cluster, AWS admin of an account).
+	Paths []GraphPath `json:"paths"`
+}
+
+// GraphNode is a node of the graph (see analyzer/graph.Node for the kinds).
+type GraphNode struct {
+	ID string `json:"id"`
+	// Kind: iam-user, iam-role, aws-account, public, aws-service, federated,
+	// k8s-serviceaccount, k8s-identity, cluster-admin, aws-admin.
+	Kind      string   `json:"kind"`
+	Label     string   `json:"label"`
+	ARN       string   `json:"arn"`
+	Account   string   `json:"account"`
+	Cluster   string   `json:"cluster"`
+	Namespace string   `json:"namespace"`
+	Name      string   `json:"name"`
+	Username  string   `json:"username"`
+	Groups    []string `json:"groups"`
+	Provider  string   `json:"provider"`
+	Pattern   string   `json:"pattern"`
+	External  bool     `json:"external"`
+	Loaded    bool     `json:"loaded"`
+	NodeRole  bool     `json:"node_role"`
+	// Admin is true for a principal with administrator permissions in its account.
+	Admin bool `json:"admin"`
+}
+
+// GraphEdge is one way from a node to another.
+type GraphEdge struct {
+	ID   string `json:"id"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Mechanism: assume-role, web-identity, saml, pod-identity, cluster-auth, serviceaccount,
+	// rbac-obtain-sa, admin.
+	Mechanism string `json:"mechanism"`
+	// Evidence ids (the first is the edge's location).
+	Evidence          []string `json:"evidence"`
+	DependsOn         []string `json:"depends_on"`
+	Reason            string   `json:"reason"`
+	IdentityUnchecked bool     `json:"identity_unchecked"`
+}
+
+// GraphPath is a chain of edges from a source to a sink.
+type GraphPath struct {
+	From     string `json:"from"`
+	To       string `json:"to"`
+	FromKind string `json:"from_kind"`
+	ToKind   string `json:"to_kind"`
+	// Edges are edge ids in order; Mechanisms their mechanisms.
+	Edges      []string `json:"edges"`
+	Mechanisms []string `json:"mechanisms"`
+	// Description renders the chain for messages: "A -[web-identity]-> B -[cluster-auth]-> …".
+	Description string `json:"description"`
 }
