@@ -76,7 +76,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 		Name:  "rolecall",
 		Usage: "who can assume which IAM role, and what do they become inside an EKS cluster?",
 		Description: "rolecall reads IAM trust policies, AWS CLI output, EKS data, Kubernetes manifests and the aws-auth\n" +
-			"ConfigMap, evaluates them with exact IAM semantics, and reports findings as text, JSON or SARIF.",
+			"ConfigMap, evaluates them with exact IAM semantics, reports findings as text, JSON or SARIF, and answers\n" +
+			"who can assume which role and what they become in each cluster (can-assume, who-can, what-can, graph).",
 		Reader:          stdin,
 		Writer:          stdout,
 		ErrWriter:       stderr,
