@@ -49,6 +49,7 @@ type Graph struct {
 	byID     map[string]*Node
 	out, in  map[string][]*Edge
 	verdicts map[string]Verdict
+	explain  *explainer
 }
 
 // Nodes returns every node, sorted by ID.
@@ -389,7 +390,7 @@ func (b *builder) addEdge(e *Edge) *Edge {
 }
 
 func (b *builder) finish() *Graph {
-	g := &Graph{byID: b.nodes, out: map[string][]*Edge{}, in: map[string][]*Edge{}, verdicts: b.verdicts}
+	g := &Graph{byID: b.nodes, out: map[string][]*Edge{}, in: map[string][]*Edge{}, verdicts: b.verdicts, explain: &explainer{b}}
 	for _, n := range b.nodes {
 		g.nodes = append(g.nodes, n)
 	}

@@ -248,14 +248,7 @@ func (b *builder) roleTrustEdges(r *inventory.Role) {
 // callerTrustEdge evaluates one concrete caller: iampolicy.Assume when its account's identity
 // policies are loaded, else the trust side alone (its own side taken as allowed).
 func (b *builder) callerTrustEdge(r *inventory.Role, c *caller) {
-	if b.callerCtx == nil {
-		b.callerCtx = map[iampolicy.CallerKind]iampolicy.Context{
-			iampolicy.CallerIAMUser: b.context(nil),
-			// aws:userid carries the caller-chosen session name of a role session.
-			iampolicy.CallerRoleSession: b.context(nil, "aws:userid"),
-		}
-	}
-	req := iampolicy.Request{Caller: c.iam(), Action: iampolicy.ActionAssumeRole, Context: b.callerCtx[c.kind]}
+	req := iampolicy.Request{Caller: c.iam(), Action: iampolicy.ActionAssumeRole, Context: b.callerContext(c.kind)}
 	var ev iampolicy.Evaluation
 	unchecked := false
 	if c.identityLoaded {

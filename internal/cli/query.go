@@ -440,14 +440,16 @@ func (q *query) pathTo(reach map[string]*graph.Path, from, to string) []*graph.E
 	}
 	var best []*graph.Edge
 	for _, e := range q.g.In(to) {
-		p, ok := reach[e.From]
-		if !ok || p == nil {
-			continue
+		var prefix []*graph.Edge
+		if e.From != from {
+			// Reachable leaves out the start node itself: a direct self-edge has no prefix.
+			p, ok := reach[e.From]
+			if !ok || p == nil || len(p.Edges) == 0 {
+				continue
+			}
+			prefix = p.Edges
 		}
-		if e.From != from && len(p.Edges) == 0 {
-			continue
-		}
-		cand := append(slices.Clone(p.Edges), e)
+		cand := append(slices.Clone(prefix), e)
 		if best == nil || len(cand) < len(best) {
 			best = cand
 		}
@@ -518,7 +520,7 @@ func (q *query) allowedReason(edges []*graph.Edge, via, deps []string) string {
 		reason += fmt.Sprintf("; allowed only if the request satisfies the conditions on %s, which were not supplied (give them with --context KEY=VALUE)",
 			strings.Join(deps, ", "))
 	}
-	if identityUnchecked(edges) {
+	if identityUnchecked(edges) && !strings.Contains(reason, "identity policies are not loaded") {
 		reason += "; the caller's own identity policies are not loaded, so its side is taken as allowed"
 	}
 	if slices.ContainsFunc(edges, func(e *graph.Edge) bool { return e.TrustUnchecked }) {
@@ -545,13 +547,21 @@ func (q *query) deniedReason(from, role *graph.Node) string {
 	}
 	slices.Sort(reached)
 	reason := fmt.Sprintf("no statement of the trust policy of %s admits %s", roleName, q.ref(from.ID))
+	nor := ", nor"
+	if why, trustAdmits, ok := q.g.Explain(from.ID, role.ID); ok && trustAdmits {
+		// The trust admits the caller; its own side, a Deny or the association decided.
+		reason, nor = why, "; nor can"
+	} else if ok && from.Kind == graph.KindServiceAccount {
+		reason += "; " + why
+		nor = "; nor can"
+	}
 	switch {
 	case len(reached) == 1:
-		reason += ", nor the one role it can reach (" + reached[0] + ")"
+		reason += nor + " the one role it can reach (" + reached[0] + ")"
 	case len(reached) > 1 && len(reached) <= 3:
-		reason += ", nor any of the roles it can reach (" + strings.Join(reached, ", ") + ")"
+		reason += nor + " any of the roles it can reach (" + strings.Join(reached, ", ") + ")"
 	case len(reached) > 3:
-		reason += fmt.Sprintf(", nor any of the %d roles it can reach", len(reached))
+		reason += fmt.Sprintf("%s any of the %d roles it can reach", nor, len(reached))
 	}
 	var direct []string
 	for _, e := range q.g.In(role.ID) {

@@ -362,3 +362,46 @@ func TestWhoCanIncludeNodes(t *testing.T) {
 		t.Errorf("who-can --include-nodes (-want +got):\n%s; omitted %d", diff, ans.Omitted)
 	}
 }
+
+// TestCanAssumeSelfNamed: a role whose trust names itself can assume itself (X8). The forward
+// search leaves out its start node, so the direct self-edge used to be missed (answered "no").
+func TestCanAssumeSelfNamed(t *testing.T) {
+	const arn = "arn:aws:iam::111122223333:role/packer"
+	dir := t.TempDir()
+	doc := `{"Role": {"Path": "/", "RoleName": "packer", "RoleId": "AROAQ4N2EXAMPLEPACKR", "Arn": "` + arn + `",
+  "CreateDate": "2025-01-01T00:00:00Z", "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "` + arn + `"}, "Action": "sts:AssumeRole"}]}}}`
+	if err := os.WriteFile(filepath.Join(dir, "get-role-packer.json"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := run(t, "can-assume", "packer", "--as", arn, dir, "--format", "json")
+	if code != ExitOK || !strings.Contains(out, `"allowed": true`) {
+		t.Fatalf("exit %d, want 0 (allowed); out %s, stderr %s", code, out, stderr)
+	}
+	var a struct {
+		Path []struct{ From, To string } `json:"path"`
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Path) != 1 || a.Path[0].From != arn || a.Path[0].To != arn {
+		t.Errorf("path %+v, want the one self-edge", a.Path)
+	}
+}
+
+// TestCanAssumeDeniedReasonNamesTheCallersSide: when the trust admits the caller, a denial is
+// explained by what did deny it (the caller's missing grant, an explicit deny, the boundary),
+// not by "no statement of the trust policy admits" (which used to be said for every denial).
+func TestCanAssumeDeniedReasonNamesTheCallersSide(t *testing.T) {
+	tests := []struct{ as, want string }{
+		{acctA + "user/bob", "the trust policy trusts the caller's account, so the caller's identity policies must also allow"},
+		{acctA + "user/dave", "(explicit deny wins)"},
+		{acctA + "user/henry", "the caller's permissions boundary does not allow"},
+	}
+	for _, tt := range tests {
+		out, _, code := run(t, "can-assume", "deploy", "--as", tt.as, canAssumeDir)
+		if code != ExitFindings || !strings.Contains(out, tt.want) || strings.Contains(out, "no statement of the trust policy") {
+			t.Errorf("%s: exit %d, answer %q; want exit 1 and %q", tt.as, code, out, tt.want)
+		}
+	}
+}
