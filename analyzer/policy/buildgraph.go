@@ -30,9 +30,35 @@ func (b *builder) buildGraph() {
 			admins[e.From] = true
 		}
 	}
-	out := Graph{Nodes: []GraphNode{}, Edges: []GraphEdge{}, Paths: []GraphPath{}}
+	// Every node and edge is indexed (findings may cite any), but the input carries only what
+	// the rules read: the paths, and the edges into node roles (RC503). The whole graph is
+	// `rolecall graph`'s business; at 20k ServiceAccounts it is hundreds of MB of input.
 	for _, n := range g.Nodes() {
 		b.indexNode(n)
+	}
+	for _, e := range g.Edges() {
+		b.indexEdge(g, e)
+	}
+	out := Graph{Nodes: []GraphNode{}, Edges: []GraphEdge{}, Paths: b.paths(g)}
+	keepEdge := map[string]bool{}
+	for _, p := range out.Paths {
+		for _, id := range p.Edges {
+			keepEdge[id] = true
+		}
+	}
+	keepNode := map[string]bool{}
+	for _, e := range g.Edges() {
+		if to := g.Node(e.To); to != nil && to.NodeRole {
+			keepEdge[e.ID] = true
+		}
+		if keepEdge[e.ID] {
+			keepNode[e.From], keepNode[e.To] = true, true
+		}
+	}
+	for _, n := range g.Nodes() {
+		if !keepNode[n.ID] && !n.NodeRole {
+			continue
+		}
 		out.Nodes = append(out.Nodes, GraphNode{
 			ID: n.ID, Kind: string(n.Kind), Label: n.Label, ARN: n.ARN, Account: n.Account, Cluster: n.Cluster,
 			Namespace: n.Namespace, Name: n.Name, Username: n.Username, Groups: nonNil(n.Groups),
@@ -41,13 +67,14 @@ func (b *builder) buildGraph() {
 		})
 	}
 	for _, e := range g.Edges() {
-		b.indexEdge(g, e)
+		if !keepEdge[e.ID] {
+			continue
+		}
 		out.Edges = append(out.Edges, GraphEdge{
 			ID: e.ID, From: e.From, To: e.To, Mechanism: string(e.Mechanism), Evidence: b.knownIDs(e.Evidence),
 			DependsOn: nonNil(e.DependsOn), Reason: e.Reason, IdentityUnchecked: e.IdentityUnchecked,
 		})
 	}
-	out.Paths = b.paths(g)
 	b.in.Graph = out
 }
 

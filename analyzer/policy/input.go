@@ -380,8 +380,10 @@ type AuthEntry struct {
 	RoleLoaded bool `json:"role_loaded"`
 }
 
-// Graph is the assume graph (analyzer/graph) with the paths Go found from every source of
-// interest to every sink it reaches; rules read paths, they never walk the graph.
+// Graph is the part of the assume graph (analyzer/graph) the rules read: the paths Go found
+// from every source of interest to every sink it reaches, the nodes and edges on them, and
+// every edge into a node role. Rules read paths, they never walk the graph; the whole graph
+// is what `rolecall graph --format json` prints.
 type Graph struct {
 	Nodes []GraphNode `json:"nodes"`
 	Edges []GraphEdge `json:"edges"`
