@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -362,22 +361,9 @@ func writeGraphJSON(w io.Writer, nodes []*graph.Node, edges []*graph.Edge) error
 	if doc.Edges == nil {
 		doc.Edges = []*graph.Edge{}
 	}
-	return writeIndentedJSON(w, doc)
+	return writeJSON(w, doc)
 }
 
-// writeIndentedJSON writes v indented two spaces with a trailing newline, without HTML escaping
-// (ARNs and conditions are shown as written).
-func writeIndentedJSON(w io.Writer, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
-}
 
 // ---- query answers ----
 
@@ -495,7 +481,7 @@ func WriteCanAssume(w io.Writer, format string, a *CanAssume) error {
 	c.normalise()
 	switch format {
 	case FormatJSON:
-		return writeIndentedJSON(w, c)
+		return writeJSON(w, c)
 	case FormatText:
 		ew := &errWriter{w: w}
 		who := c.Principal
@@ -554,7 +540,7 @@ func WriteWhoCan(w io.Writer, format string, a *WhoCan) error {
 	}
 	switch format {
 	case FormatJSON:
-		return writeIndentedJSON(w, c)
+		return writeJSON(w, c)
 	case FormatText:
 		ew := &errWriter{w: w}
 		omitted := ""
@@ -614,7 +600,7 @@ func WriteWhatCan(w io.Writer, format string, a *WhatCan) error {
 	}
 	switch format {
 	case FormatJSON:
-		return writeIndentedJSON(w, c)
+		return writeJSON(w, c)
 	case FormatText:
 		ew := &errWriter{w: w}
 		who := c.Principal
