@@ -496,8 +496,24 @@ func githubSubject(v string, wild bool) (repoWild, refWild bool, repo string) {
 	}
 	repo, tail, found := strings.Cut(rest, ":")
 	repoWild = wild && (strings.ContainsAny(repo, "*?") || !found)
-	refWild = wild && (strings.ContainsAny(tail, "*?") || (!found && strings.HasSuffix(repo, "*")))
+	refWild = wild && ((found && strings.ContainsAny(tail, "*?") && admitsArbitraryContext(v, repo)) ||
+		(!found && strings.HasSuffix(repo, "*")))
 	return repoWild, refWild, repo
+}
+
+// probeName is a branch, tag or environment name nobody chose.
+const probeName = "rolecall-probe-7f3a"
+
+// admitsArbitraryContext reports whether a wildcard in the context part admits refs nobody
+// pinned — any branch, tag or environment ("repo:o/r:*", "repo:o/r:ref:refs/heads/*") — rather
+// than a narrowed family such as "repo:o/r:ref:refs/heads/release-*".
+func admitsArbitraryContext(pattern, repo string) bool {
+	for _, ctx := range []string{"ref:refs/heads/" + probeName, "ref:refs/tags/" + probeName, "environment:" + probeName} {
+		if iampolicy.MatchLike(pattern, "repo:"+repo+":"+ctx) {
+			return true
+		}
+	}
+	return false
 }
 
 // findRole finds a loaded role by ARN; failing that, a role from a bare policy file (account

@@ -141,6 +141,8 @@ func TestGitHubSubjectSummary(t *testing.T) {
 			claimFlags{AnyRef: true}},
 		{"any repository AND-ed with a pinned ref pins the subject", `{"StringLike":{"` + sub + `":"repo:*:ref:refs/heads/main"},"StringLikeIfExists":{"` + sub + `":"repo:org/app:*"}}`,
 			claimFlags{}},
+		{"any branch is any ref", `{"StringLike":{"` + sub + `":"repo:org/app:ref:refs/heads/*"}}`, claimFlags{AnyRef: true}},
+		{"a narrowed branch family is not any ref", `{"StringLike":{"` + sub + `":"repo:org/app:ref:refs/heads/release-*"}}`, claimFlags{}},
 		{"literal star under StringEquals is not a wildcard", `{"StringEquals":{"` + sub + `":"repo:org/*:ref:refs/heads/main"}}`, claimFlags{}},
 	}
 	for _, tt := range tests {
