@@ -13,12 +13,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rolecall/rolecall/analyzer/iampolicy"
 	"github.com/rolecall/rolecall/analyzer/inventory"
 	"github.com/rolecall/rolecall/analyzer/load"
 	"github.com/rolecall/rolecall/analyzer/policy"
 	"github.com/rolecall/rolecall/analyzer/result"
+	"github.com/rolecall/rolecall/analyzer/suppress"
 	"github.com/rolecall/rolecall/rules"
 )
 
@@ -34,6 +36,15 @@ type Options struct {
 	Disabled []string
 	// Accounts are the reviewer's own accounts (config), for cross-account rules.
 	Accounts []string
+	// Clusters are the clusters declared in configuration (issuer, authentication mode, and
+	// which manifest files belong to each); see load.ClusterConfig.
+	Clusters []load.ClusterConfig
+	// Suppressions are the configuration's suppressions. Inline `# rolecall:ignore` comments
+	// in YAML inputs are always honoured.
+	Suppressions []suppress.Rule
+	// Now decides which suppressions have expired; the zero value means the current time.
+	// Tests set it so that results do not depend on the day they run.
+	Now time.Time
 	// DumpInput, when set, receives the Rego input document as JSON.
 	DumpInput io.Writer
 	Version   string
@@ -60,7 +71,9 @@ func Run(ctx context.Context, opts Options) (*result.Scan, error) {
 	if err != nil {
 		return nil, err
 	}
-	inv, diags := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, Cluster: opts.Cluster})
+	files := map[string][]byte{} // input bytes, for inline suppression comments
+	inv, diags := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, Cluster: opts.Cluster, Clusters: opts.Clusters,
+		OnRead: func(name string, data []byte) { files[name] = data }})
 	diags = append(diags, policyWarnings(inv)...)
 	input, index := policy.Build(inv, policy.BuildOptions{Accounts: opts.Accounts})
 	if opts.DumpInput != nil {
@@ -100,6 +113,12 @@ func Run(ctx context.Context, opts Options) (*result.Scan, error) {
 		}
 		scan.Findings = append(scan.Findings, f)
 	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	scan.Diagnostics = append(scan.Diagnostics, suppress.Apply(scan.Findings, suppress.Options{
+		Rules: engine.Rules(), Config: opts.Suppressions, Files: files, Now: now})...)
 	SortFindings(scan.Findings)
 	sortDiagnostics(scan.Diagnostics)
 	return scan, nil

@@ -31,6 +31,26 @@ type Options struct {
 	Stdin io.Reader
 	// Cluster (--cluster) names the cluster every Kubernetes manifest belongs to.
 	Cluster string
+	// Clusters are declared by configuration: each is a known cluster, its issuer and
+	// authentication mode fill what describe-cluster data leaves empty, and a manifest file it
+	// claims belongs to it (unless Cluster is set; the first cluster that claims a file wins).
+	Clusters []ClusterConfig
+	// OnRead, when set, receives every input file's bytes as read, under its reported name, so
+	// a caller can read the text again (inline suppression comments) without a second read.
+	OnRead func(name string, data []byte)
+}
+
+// ClusterConfig is a cluster declared in configuration.
+type ClusterConfig struct {
+	Name string
+	// Issuer is the OIDC issuer URL (https://…), "" when not given.
+	Issuer string
+	// AuthenticationMode is CONFIG_MAP, API_AND_CONFIG_MAP or API; "" when not given.
+	AuthenticationMode string
+	// Claims reports whether a manifest file (reported name) belongs to the cluster; nil claims none.
+	Claims func(file string) bool
+	// Source is where the cluster is declared.
+	Source inventory.Source
 }
 
 // DocLoader is the signature shared by the loaders of one document.
@@ -84,6 +104,9 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 			continue
 		}
 		inv.Files = append(inv.Files, f.name)
+		if opts.OnRead != nil {
+			opts.OnRead(f.name, data)
+		}
 		docs, perr := parse(f.name, data)
 		if perr != nil {
 			diags = append(diags, *perr)
@@ -110,9 +133,16 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 	}
 
 	// Pass 2: every cluster is known now, so manifests can be placed in theirs.
+	for _, c := range opts.Clusters {
+		inv.Clusters = append(inv.Clusters, &inventory.Cluster{ID: inventory.ClusterID(c.Name), Name: c.Name,
+			Issuer: c.Issuer, AuthenticationMode: c.AuthenticationMode, Source: c.Source})
+	}
 	known := knownClusters(inv)
 	for _, p := range later {
 		cluster, why := resolveCluster(p.file, opts.Cluster, known)
+		if c, w, ok := claimedBy(p.file, opts.Cluster, opts.Clusters); ok {
+			cluster, why = c, w
+		}
 		warned := false
 		for _, doc := range p.docs {
 			for _, fn := range l.manifests {
@@ -203,8 +233,14 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// ConfigFileName is rolecall's configuration file; found in a folder, it is not an input.
+const ConfigFileName = ".rolecall.yaml"
+
 // inFolder reports whether a file found while walking a folder is an input candidate.
 func inFolder(name string) bool {
+	if name == ConfigFileName {
+		return false
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".json", ".yaml", ".yml":
 		return true
@@ -319,6 +355,28 @@ func knownClusters(inv *inventory.Inventory) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// claimedBy is the configured cluster whose manifest globs claim file (unless --cluster is
+// set); why warns when several clusters claim it.
+func claimedBy(file, flag string, clusters []ClusterConfig) (cluster, why string, ok bool) {
+	if flag != "" {
+		return "", "", false
+	}
+	var names []string
+	for _, c := range clusters {
+		if c.Claims != nil && c.Claims(file) {
+			names = append(names, c.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "", "", false
+	case 1:
+		return names[0], "", true
+	}
+	return names[0], fmt.Sprintf("the manifests globs of clusters %s all match this file; its objects are assigned to %s, the first in the configuration",
+		strings.Join(names, ", "), names[0]), true
 }
 
 // resolveCluster chooses the cluster of the manifests in file: --cluster; else the only
