@@ -166,6 +166,8 @@ type Summary struct {
 	Files           int `json:"files"`
 	Roles           int `json:"roles"`
 	ServiceAccounts int `json:"service_accounts"`
+	// Baselined counts findings left out because their fingerprint is in the --baseline report.
+	Baselined int `json:"baselined,omitempty"`
 }
 
 // Scan is the complete result of one run.

@@ -6,7 +6,6 @@ import (
 	opaversion "github.com/open-policy-agent/opa/v1/version"
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/rolecall/rolecall/analyzer"
 	"github.com/rolecall/rolecall/internal/report"
 	"github.com/rolecall/rolecall/internal/version"
 )
@@ -17,11 +16,12 @@ func rulesCommand() *ucli.Command {
 		Usage: "print the rule catalogue",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "text, json or markdown"},
+			&ucli.StringSliceFlag{Name: "policy", Usage: "also list the user rules of `DIR` (repeatable)"},
 		},
 		Action: func(c *ucli.Context) error {
-			engine, err := analyzer.NewEngine(c.Context, nil)
+			engine, err := newEngine(c, c.StringSlice("policy"))
 			if err != nil {
-				return &exitError{code: ExitError, err: err}
+				return err
 			}
 			if err := report.FormatRules(c.App.Writer, c.String("format"), engine.Rules()); err != nil {
 				return usageError(err)

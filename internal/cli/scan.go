@@ -37,6 +37,7 @@ func scanCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also NO_COLOR)"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but the report and errors"},
 			&ucli.StringFlag{Name: "dump-input", Usage: "write the Rego input document to `FILE` (for opa eval)"},
+			&ucli.StringFlag{Name: "baseline", Usage: "report only findings whose fingerprint is not in `FILE`, a previous scan --format json report"},
 		},
 		Action: runScan,
 	}
@@ -57,11 +58,18 @@ func runScan(c *ucli.Context) error {
 		return usageError(err)
 	}
 	var policies []fs.FS
-	for _, dir := range c.StringSlice("policy") {
+	for _, dir := range append(cfg.Policy, c.StringSlice("policy")...) {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return usageError(fmt.Errorf("--policy %s: not a directory", dir))
 		}
 		policies = append(policies, os.DirFS(dir))
+	}
+	// --baseline: read before scanning, so a wrong file fails fast.
+	var base *baseline
+	if f := c.String("baseline"); f != "" {
+		if base, err = loadBaseline(f); err != nil {
+			return usageError(err)
+		}
 	}
 	formatter, err := report.New(format, report.Options{
 		Color:             useColor(c),
@@ -71,7 +79,8 @@ func runScan(c *ucli.Context) error {
 		return usageError(fmt.Errorf("--format: %w", err))
 	}
 	// Compile the rules here so the config's rule references can be checked against them.
-	engine, err := analyzer.NewEngine(c.Context, policies)
+	// NewEngineDirs names each directory in rule errors (NewEngine would say policy1/…).
+	engine, err := analyzer.NewEngineDirs(c.Context, append(cfg.Policy, c.StringSlice("policy")...))
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
@@ -88,6 +97,7 @@ func runScan(c *ucli.Context) error {
 		Accounts: cfg.Accounts,
 		Version:  version.Version,
 	}
+	cfg.configure(c.Context, &opts)
 	var dump *os.File
 	if p := c.String("dump-input"); p != "" {
 		if dump, err = os.Create(p); err != nil {
@@ -108,6 +118,9 @@ func runScan(c *ucli.Context) error {
 	}
 	if err := cfg.apply(scan); err != nil {
 		return usageError(err)
+	}
+	if base != nil {
+		base.apply(scan)
 	}
 	for _, d := range scan.Diagnostics {
 		if d.Severity == result.DiagError || !c.Bool("quiet") {
