@@ -364,7 +364,6 @@ func writeGraphJSON(w io.Writer, nodes []*graph.Node, edges []*graph.Edge) error
 	return writeJSON(w, doc)
 }
 
-
 // ---- query answers ----
 
 // Hop is one edge of a path, named for users.

@@ -57,6 +57,8 @@ type jsonSummary struct {
 	Files           int `json:"files"`
 	Roles           int `json:"roles"`
 	ServiceAccounts int `json:"service_accounts"`
+	// Baselined is present only when a --baseline report left findings out.
+	Baselined int `json:"baselined,omitempty"`
 }
 
 func (j *jsonFormatter) Format(w io.Writer, s *result.Scan) error {
@@ -103,6 +105,7 @@ func (j *jsonFormatter) Format(w io.Writer, s *result.Scan) error {
 		Files:           s.Summary.Files,
 		Roles:           s.Summary.Roles,
 		ServiceAccounts: s.Summary.ServiceAccounts,
+		Baselined:       s.Summary.Baselined,
 	}
 	return writeJSON(w, doc)
 }

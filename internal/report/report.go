@@ -1,4 +1,5 @@
-// Package report renders a result.Scan as text, JSON or SARIF, and the rule catalogue as
+// Package report renders a result.Scan as text, JSON, SARIF, Markdown or GitHub Actions
+// annotations, and the rule catalogue as
 // text, JSON or Markdown. Every formatter is deterministic and returns write errors.
 package report
 
@@ -22,20 +23,24 @@ type Options struct {
 	// Color enables ANSI colour in the text format (the CLI sets it only for a terminal
 	// without --no-color / NO_COLOR). Other formats ignore it.
 	Color bool
-	// IncludeSuppressed shows suppressed findings in text and JSON. SARIF always carries
-	// them, marked with suppressions.
+	// IncludeSuppressed shows suppressed findings in text, JSON, Markdown and GitHub
+	// annotations. SARIF always carries them, marked with suppressions.
 	IncludeSuppressed bool
 }
 
 // Scan formats.
 const (
-	FormatText  = "text"
-	FormatJSON  = "json"
-	FormatSARIF = "sarif"
+	FormatText     = "text"
+	FormatJSON     = "json"
+	FormatSARIF    = "sarif"
+	FormatMarkdown = "markdown" // a pull-request comment or step summary
+	FormatGitHub   = "github"   // GitHub Actions workflow command annotations
 )
 
 // Formats lists the accepted values of scan's --format, default first.
-func Formats() []string { return []string{FormatText, FormatJSON, FormatSARIF} }
+func Formats() []string {
+	return []string{FormatText, FormatJSON, FormatSARIF, FormatMarkdown, FormatGitHub}
+}
 
 // New returns the formatter for format, one of Formats().
 func New(format string, opts Options) (Formatter, error) {
@@ -46,6 +51,10 @@ func New(format string, opts Options) (Formatter, error) {
 		return &jsonFormatter{opts: opts}, nil
 	case FormatSARIF:
 		return &sarifFormatter{}, nil
+	case FormatMarkdown:
+		return &markdownFormatter{opts: opts}, nil
+	case FormatGitHub:
+		return &githubFormatter{opts: opts}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }

@@ -208,6 +208,12 @@ func TestFormatGolden(t *testing.T) {
 		{"empty scan as text", "text", Options{}, emptyScan(), "empty.golden.txt"},
 		{"empty scan as json", "json", Options{}, emptyScan(), "empty.golden.json"},
 		{"empty scan as sarif", "sarif", Options{}, emptyScan(), "empty.golden.sarif"},
+		{"markdown hides suppressed findings", "markdown", Options{}, fullScan(), "scan.golden.md"},
+		{"markdown shows suppressed findings when asked", "markdown", Options{IncludeSuppressed: true}, fullScan(), "scan.include-suppressed.golden.md"},
+		{"empty scan as markdown", "markdown", Options{}, emptyScan(), "empty.golden.md"},
+		{"github annotations hide suppressed findings", "github", Options{}, fullScan(), "scan.golden.github"},
+		{"github annotations show suppressed findings as notices when asked", "github", Options{IncludeSuppressed: true}, fullScan(), "scan.include-suppressed.golden.github"},
+		{"empty scan as github annotations", "github", Options{}, emptyScan(), "empty.golden.github"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -359,8 +365,18 @@ func TestSARIFContract(t *testing.T) {
 	if got := len(run.Results[0].RelatedLocations); got != 4 {
 		t.Errorf("multi-hop result has %d related locations, want 1 other cause + 3 hops", got)
 	}
-	if pl := run.Results[3].Locations[0].PhysicalLocation; pl != nil {
-		t.Errorf("live finding has a physical location %+v", pl)
+	// GitHub rejects an upload with a result whose location has no artifact URI: a live finding
+	// points at a pseudo-path named after its resource, and keeps the resource's real name.
+	if pl := run.Results[3].Locations[0].PhysicalLocation; pl == nil || pl.ArtifactLocation.URI != "live/aws/iam/111122223333/role/app" || pl.Region.StartLine != 1 {
+		t.Errorf("live finding's physical location = %+v, want live/aws/iam/111122223333/role/app at line 1", pl)
+	}
+	if got := run.Results[3].Locations[0].LogicalLocations[0].FullyQualifiedName; got != roleApp {
+		t.Errorf("live finding's logical location = %q, want %q", got, roleApp)
+	}
+	for i, r := range run.Results {
+		if pl := r.Locations[0].PhysicalLocation; pl == nil || pl.ArtifactLocation.URI == "" {
+			t.Errorf("result %d has no artifact URI; GitHub code scanning would reject the whole file", i)
+		}
 	}
 	if pl := run.Results[5].Locations[0].PhysicalLocation; pl == nil || pl.ArtifactLocation.URI != "aws/legacy%20roles.json" || pl.Region.StartLine != 3 || pl.Region.StartColumn != 5 {
 		t.Errorf("file location = %+v", pl)
@@ -505,7 +521,7 @@ func TestSummaryLine(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	if diff := cmp.Diff([]string{"text", "json", "sarif"}, Formats()); diff != "" {
+	if diff := cmp.Diff([]string{"text", "json", "sarif", "markdown", "github"}, Formats()); diff != "" {
 		t.Error(diff)
 	}
 	for _, f := range Formats() {
@@ -514,7 +530,7 @@ func TestNew(t *testing.T) {
 		}
 	}
 	_, err := New("xml", Options{})
-	if err == nil || !strings.Contains(err.Error(), "text, json, sarif") {
+	if err == nil || !strings.Contains(err.Error(), "text, json, sarif, markdown, github") {
 		t.Errorf("New(xml) error = %v, want one listing the formats", err)
 	}
 }
@@ -611,6 +627,24 @@ func TestArtifactURI(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := artifactURI(tt.in); got != tt.want {
 				t.Errorf("artifactURI(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLiveURI(t *testing.T) {
+	tests := []struct{ name, resource, rule, want string }{
+		{"role ARN split at colons, arn prefix dropped", roleApp, "RC103", "live/aws/iam/111122223333/role/app"},
+		{"role path kept", acct + "role/ci/deployer", "RC103", "live/aws/iam/111122223333/role/ci/deployer"},
+		{"kubernetes object", "k8s:prod/serviceaccount/ci/deployer", "RC301", "live/k8s/prod/serviceaccount/ci/deployer"},
+		{"dot segments dropped", "a/../../b/./c", "RC1", "live/a/b/c"},
+		{"odd characters percent-encoded", "role/a b%c", "RC1", "live/role/a%20b%25c"},
+		{"no resource falls back to the rule", "", "RC103", "live/RC103"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := liveURI(tt.resource, tt.rule); got != tt.want {
+				t.Errorf("liveURI(%q) = %q, want %q", tt.resource, got, tt.want)
 			}
 		})
 	}

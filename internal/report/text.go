@@ -122,6 +122,9 @@ func summaryLine(s *result.Scan) string {
 	if n := suppressedCount(s); n > 0 {
 		fmt.Fprintf(&b, "; %d suppressed", n)
 	}
+	if n := s.Summary.Baselined; n > 0 {
+		fmt.Fprintf(&b, "; %d baselined", n)
+	}
 	var errs, warns int
 	for _, d := range s.Diagnostics {
 		if d.Severity == result.DiagError {
