@@ -15,13 +15,13 @@ build: ## build bin/rolecall
 test: ## run every Go test and every Rego rule test
 	go test ./...
 
-lint: ## gofmt, go vet, staticcheck, opa fmt and opa check on the rules
+lint: ## gofmt, go vet, staticcheck, opa fmt and opa check on the rules and the example policy
 	@out="$$(gofmt -l cmd analyzer internal rules)"; \
 		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go tool staticcheck ./...
-	go tool opa fmt --list --fail rules/
-	go tool opa check --strict rules/
+	go tool opa fmt --list --fail rules/ examples/policy/
+	go tool opa check --strict rules/ examples/policy/
 
 golden: ## rewrite golden files (review the diff before committing)
 	go test ./internal/... -update
