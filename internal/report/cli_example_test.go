@@ -99,3 +99,14 @@ func TestREADMECIExample(t *testing.T) {
 		}
 	})
 }
+
+// TestREADMEShowsCIExample keeps the README's CI example equal to the one tested above.
+func TestREADMEShowsCIExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```sh\n"+readmeCIExample+"\n```\n") {
+		t.Error("README.md does not show readmeCIExample verbatim in a sh block")
+	}
+}
