@@ -48,3 +48,29 @@ func Check(t testing.TB, path string, got []byte) {
 
 // lines splits b after each newline so that the diff is per line and shows a missing final newline.
 func lines(b []byte) []string { return strings.SplitAfter(string(b), "\n") }
+
+// CheckSection compares the text between the begin and end markers of the file at path with
+// want; with -update it rewrites that section. The README's generated and tested examples use it.
+func CheckSection(t testing.TB, path, begin, end, want string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden: %v", err)
+	}
+	before, rest, ok := strings.Cut(string(data), begin)
+	_, after, ok2 := strings.Cut(rest, end)
+	if !ok || !ok2 {
+		t.Fatalf("golden: %s lacks the %q … %q markers", path, strings.TrimSpace(begin), end)
+	}
+	updated := before + begin + want + end + after
+	if *update {
+		if err := os.WriteFile(path, []byte(updated), 0o644); err != nil {
+			t.Fatalf("golden: %v", err)
+		}
+		return
+	}
+	if updated != string(data) {
+		t.Errorf("%s: the section %s is out of date (-want +got); review, then rerun with -update if intended:\n%s",
+			path, strings.TrimSpace(begin), cmp.Diff(lines([]byte(updated)), lines(data)))
+	}
+}

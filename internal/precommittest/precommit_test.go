@@ -499,25 +499,6 @@ func TestREADMEConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "```yaml\n" + string(example) + "```\n"
-	path := filepath.Join(corpus.ModuleRoot(t), "README.md")
-	readme, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, rest, ok := strings.Cut(string(readme), readmeBegin)
-	_, after, ok2 := strings.Cut(rest, readmeEnd)
-	if !ok || !ok2 {
-		t.Fatalf("README.md lacks the %q … %q markers around the pre-commit example", strings.TrimSpace(readmeBegin), readmeEnd)
-	}
-	updated := before + readmeBegin + want + readmeEnd + after
-	if golden.Updating() {
-		if err := os.WriteFile(path, []byte(updated), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if updated != string(readme) {
-		t.Errorf("README.md's pre-commit example differs from %s; run `make golden` and review the diff", configExample)
-	}
+	golden.CheckSection(t, filepath.Join(corpus.ModuleRoot(t), "README.md"), readmeBegin, readmeEnd,
+		"```yaml\n"+string(example)+"```\n")
 }
