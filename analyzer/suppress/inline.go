@@ -73,6 +73,9 @@ func (in *inline) find(f *result.Finding, loc result.Location) *marker {
 func (in *inline) read(file string, data []byte) {
 	var sp spans // built on the first marker
 	for i, line := range strings.Split(string(data), "\n") {
+		if i == 0 {
+			line = strings.TrimPrefix(line, "\ufeff") // a byte order mark is not content
+		}
 		loc := markerRE.FindStringSubmatchIndex(line)
 		if loc == nil {
 			continue
@@ -84,7 +87,10 @@ func (in *inline) read(file string, data []byte) {
 		if loc[4] >= 0 {
 			rest = line[loc[4]:loc[5]]
 		}
-		rule, reason, _ := strings.Cut(rest, " ")
+		rule, reason := rest, ""
+		if j := strings.IndexAny(rest, " \t"); j >= 0 {
+			rule, reason = rest[:j], rest[j+1:]
+		}
 		rule, reason = strings.TrimSpace(rule), strings.TrimSpace(reason)
 		warn := func(msg string) {
 			in.diags = append(in.diags, result.Diagnostic{Severity: result.DiagWarning, File: file, Line: n, Column: col,

@@ -171,3 +171,35 @@ func TestJSONHasNoInlineComments(t *testing.T) {
 		t.Error("text inside a JSON string suppressed a finding")
 	}
 }
+
+// TestInlineMarkerForms: the comment is recognised however the file is encoded or laid out.
+func TestInlineMarkerForms(t *testing.T) {
+	rules := []result.Rule{{ID: "RC401", Name: "aws-auth-system-masters"}}
+	tests := []struct {
+		name   string
+		data   string
+		line   int // of the finding
+		reason string
+	}{
+		{"own line above", "# rolecall:ignore RC401 accepted\napiVersion: v1\n", 2, "accepted"},
+		{"windows line endings", "# rolecall:ignore RC401 accepted\r\napiVersion: v1\r\n", 2, "accepted"},
+		{"byte order mark before the first line's comment", "\ufeff# rolecall:ignore RC401 accepted\napiVersion: v1\n", 2, "accepted"},
+		{"tab between rule and reason", "# rolecall:ignore RC401\taccepted\napiVersion: v1\n", 2, "accepted"},
+		{"after content on the last line, no final newline", "kind: ConfigMap\napiVersion: v1 # rolecall:ignore RC401 accepted", 2, "accepted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := []result.Finding{{RuleID: "RC401", Locations: []result.Location{{File: "a.yaml", Line: tt.line, Column: 1}}}}
+			diags := Apply(fs, Options{Rules: rules, Files: map[string][]byte{"a.yaml": []byte(tt.data)}})
+			if len(diags) != 0 {
+				t.Errorf("diagnostics: %v", diags)
+			}
+			if fs[0].Suppression == nil {
+				t.Fatal("not suppressed")
+			}
+			if got := fs[0].Suppression.Reason; got != tt.reason {
+				t.Errorf("reason = %q, want %q", got, tt.reason)
+			}
+		})
+	}
+}

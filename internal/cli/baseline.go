@@ -87,6 +87,12 @@ func loadBaseline(file string) (*baseline, error) {
 	if _, err := dec.Token(); err != nil {
 		return nil, syntax(err)
 	}
+	// One report per file: a second one appended (scan >> file) or other text after it would
+	// otherwise be ignored.
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		line, col := position(data, int64(len(data)-len(rest)))
+		return nil, fmt.Errorf("%s:%d:%d: text after the report (want one report written by rolecall scan --format json)", file, line, col)
+	}
 	switch {
 	case version == nil:
 		return nil, fail(0, `no "version"`)

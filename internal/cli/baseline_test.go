@@ -95,6 +95,8 @@ func TestBaselineErrors(t *testing.T) {
 		{"another report version", write("v2.json", "{\n  \"version\": 2,\n  \"findings\": []\n}\n"), "v2.json:2:3: report version 2, this rolecall reads version 1"},
 		{"findings not an array", write("obj.json", "{\"version\": 1, \"findings\": {}}\n"), `obj.json:1:28: "findings" is not an array`},
 		{"a finding without fingerprint", write("nofp.json", "{\"version\": 1, \"findings\": [\n  {\"rule_id\": \"RC001\"}\n]}\n"), "nofp.json:2:3: findings[0] has no fingerprint"},
+		{"text after the report", write("trailing.json", "{\"version\": 1, \"findings\": []}\n{\"version\": 1, \"findings\": []}\n"), "trailing.json:2:1: text after the report"},
+		{"a comma after the report", write("comma.json", "{\"version\": 1, \"findings\": []},\n"), "comma.json:1:31: text after the report"},
 		{"a fingerprint that is not a string", write("num.json", "{\"version\": 1, \"findings\": [{\"fingerprint\": 7}]}\n"), "num.json:1:29: findings[0]: json: cannot unmarshal number"},
 	}
 	for _, tt := range tests {

@@ -212,3 +212,40 @@ func TestREADMEConfigExample(t *testing.T) {
 	}
 	checkREADMESection(t, "<!-- config-example:begin -->\n", "<!-- config-example:end -->", "```yaml\n"+string(b)+"```\n")
 }
+
+// TestPolicyFolderNamedTwice: the same rule folder reached twice — from the configuration's
+// policy: and from --policy (as the GitHub Action passes its policy input), or twice on the
+// command line in another spelling — is loaded once, not refused as a duplicate rule.
+func TestPolicyFolderNamedTwice(t *testing.T) {
+	root := moduleRoot(t)
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "rules"), os.DirFS(filepath.Join(root, "examples", "policy"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "inputs"), os.DirFS(filepath.Join(root, "fixtures", "seed-s3admin"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, configFileName), []byte("policy: [rules]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rules := filepath.Join(dir, "rules")
+	inputs := filepath.Join(dir, "inputs")
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"scan: config policy and --policy name the same folder", []string{"scan", "--policy", rules, inputs}},
+		{"scan: --policy twice, once with a trailing slash", []string{"scan", "--config", filepath.Join(dir, configFileName), "--policy", rules + "/", "--policy", rules, inputs}},
+		{"diff: config policy and --policy name the same folder", []string{"diff", "--policy", rules, inputs, inputs}},
+		{"rules: --policy twice", []string{"rules", "--policy", rules, "--policy", rules}},
+		{"test: the same folder twice", []string{"test", rules, rules + "/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runAt(t, "2027-03-01", tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -38,9 +39,12 @@ func testCommand() *ucli.Command {
 }
 
 func runTest(c *ucli.Context) error {
-	dirs := c.Args().Slice()
+	dirs := analyzer.UniqueDirs(c.Args().Slice())
 	if len(dirs) == 0 {
 		return usageError(errors.New("test needs at least one DIR of Rego rules and tests"))
+	}
+	if _, err := regexp.Compile(c.String("run")); err != nil {
+		return usageError(fmt.Errorf("--run: %w", err))
 	}
 	// The same checks as scan --policy: a rule that passes its tests but would be refused by a
 	// scan is not a working rule.

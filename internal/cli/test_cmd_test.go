@@ -123,6 +123,7 @@ func TestTestCommandErrors(t *testing.T) {
 		{"not a directory", []string{"test", "examples/policy/github_oidc_pinned_ref.rego"}, ExitError, "not a directory"},
 		{"no tests", []string{"test", "internal/cli/testdata/diff"}, ExitFindings, "no test ran"},
 		{"bad --run", []string{"test", "examples/policy", "--run", "("}, ExitError, "error parsing regexp"},
+		{"bad --run is named as the flag", []string{"test", "examples/policy", "--run", "("}, ExitError, "rolecall: --run: error parsing regexp"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
