@@ -86,31 +86,12 @@ func TestShippedFixturesCoverEveryExitCode(t *testing.T) {
 }
 
 func TestFlagsInAnyOrder(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-	}{
+	tests := []orderCase{
 		{"flags before the path", []string{"scan", "--format", "json", "--fail-on", "none", "fixtures/irsa-pitfalls"}},
 		{"flags after the path", []string{"scan", "fixtures/irsa-pitfalls", "--format", "json", "--fail-on", "none"}},
 		{"flags around the path with =", []string{"scan", "--format=json", "fixtures/irsa-pitfalls", "--fail-on=none"}},
 	}
-	var first string
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, stderr, code := run(t, tt.args...)
-			if code != ExitOK {
-				t.Fatalf("exit %d, stderr: %s", code, stderr)
-			}
-			if !strings.HasPrefix(out, "{") {
-				t.Fatalf("--format json was not applied: %.80q", out)
-			}
-			if first == "" {
-				first = out
-			} else if out != first {
-				t.Error("output differs with flag order")
-			}
-		})
-	}
+	sameJSONInEveryOrder(t, tests)
 }
 
 func TestHelpAndVersion(t *testing.T) {
@@ -323,4 +304,32 @@ func TestOutputFile(t *testing.T) {
 			t.Errorf("dump %q, err %v", b, err)
 		}
 	})
+}
+
+// orderCase is one spelling of a command line whose flags may come in any order.
+type orderCase struct {
+	name string
+	args []string
+}
+
+// sameJSONInEveryOrder runs every spelling and checks each exits 0 with the same JSON output.
+func sameJSONInEveryOrder(t *testing.T, tests []orderCase) {
+	t.Helper()
+	var first string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := run(t, tt.args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d, stderr: %s", code, stderr)
+			}
+			if !strings.HasPrefix(out, "{") {
+				t.Fatalf("--format json was not applied: %.80q", out)
+			}
+			if first == "" {
+				first = out
+			} else if out != first {
+				t.Error("output differs with flag order")
+			}
+		})
+	}
 }

@@ -152,31 +152,12 @@ func TestCanAssumeAnswer(t *testing.T) {
 }
 
 func TestQueryFlagsInAnyOrder(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-	}{
+	tests := []orderCase{
 		{"flags before the positionals", []string{"can-assume", "--as", kevintse, "--cluster", "prod", "--format", "json", "S3Admin", seed}},
 		{"flags after the positionals", []string{"can-assume", "S3Admin", seed, "--as", kevintse, "--cluster", "prod", "--format", "json"}},
 		{"flags between the positionals with =", []string{"can-assume", "S3Admin", "--as=" + kevintse, seed, "--cluster=prod", "-f", "json"}},
 	}
-	var first string
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, stderr, code := run(t, tt.args...)
-			if code != ExitOK {
-				t.Fatalf("exit %d, stderr %s", code, stderr)
-			}
-			if !strings.HasPrefix(out, "{") {
-				t.Fatalf("--format json was not applied: %.80q", out)
-			}
-			if first == "" {
-				first = out
-			} else if out != first {
-				t.Error("output differs with flag order")
-			}
-		})
-	}
+	sameJSONInEveryOrder(t, tests)
 	t.Run("who-can with the format after the path", func(t *testing.T) {
 		out, _, code := run(t, "who-can", "S3Admin", seed, "-f", "json")
 		if code != ExitOK || !strings.HasPrefix(out, "{") {
