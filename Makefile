@@ -29,6 +29,7 @@ golden: ## rewrite golden files (review the diff before committing)
 demo: ## scan the seed fixture, then every shipped fixture
 	go run ./cmd/rolecall scan fixtures/seed-s3admin
 	-go run ./cmd/rolecall scan --fail-on none fixtures/irsa-pitfalls fixtures/aws-auth-pitfalls
+	-go run ./cmd/rolecall scan --fail-on none fixtures/escalation
 
 bench: ## run the benchmarks
 	go test -run '^$$' -bench . -benchmem ./...
