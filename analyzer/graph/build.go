@@ -163,20 +163,10 @@ func (b *builder) index() {
 		b.known[a] = true
 	}
 	if len(b.known) == 0 {
-		for _, r := range inv.Roles {
-			b.known[r.Account] = true
-		}
-		for _, u := range inv.Users {
-			b.known[u.Account] = true
-		}
-		for _, c := range inv.Clusters {
-			b.known[c.Account] = true
-		}
-		for _, p := range inv.OIDCProviders {
-			b.known[p.Account] = true
+		for _, a := range inv.OwnedAccounts() {
+			b.known[a] = true
 		}
 	}
-	delete(b.known, "")
 
 	b.rolesByARN = map[string]*inventory.Role{}
 	b.rolesByAcctName = map[string][]*inventory.Role{}
@@ -203,7 +193,7 @@ func (b *builder) index() {
 	b.clustersByHost = map[string][]string{}
 	for _, c := range inv.Clusters {
 		b.clusters[c.Name] = c
-		if h := issuerHost(c.Issuer); h != "" {
+		if h := c.ProviderHost(); h != "" {
 			b.clustersByHost[h] = append(b.clustersByHost[h], c.Name)
 		}
 	}
@@ -229,8 +219,6 @@ func (b *builder) index() {
 		}
 	}
 }
-
-func issuerHost(issuer string) string { return strings.TrimPrefix(issuer, "https://") }
 
 // ---- nodes ----
 

@@ -5,6 +5,7 @@ package inventory
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/rolecall/rolecall/analyzer/iampolicy"
@@ -321,4 +322,34 @@ func (s *SSOMatcher) ARNLike() string {
 		partition = "aws"
 	}
 	return strings.ToLower(fmt.Sprintf("arn:%s:iam::%s:role/AWSReservedSSO_%s_*", partition, s.AccountID, s.PermissionSetName))
+}
+
+// ProviderHost is the cluster's OIDC issuer without https://: the host/path of its IAM OIDC
+// provider and the prefix of that provider's condition keys (semantics B1.2, B2.4); "" when
+// the issuer is unknown.
+func (c *Cluster) ProviderHost() string { return strings.TrimPrefix(c.Issuer, "https://") }
+
+// OwnedAccounts lists, sorted, every account that owns a loaded role, user, cluster or OIDC
+// provider: the reviewer's accounts when the configuration names none.
+func (inv *Inventory) OwnedAccounts() []string {
+	set := map[string]bool{}
+	for _, r := range inv.Roles {
+		set[r.Account] = true
+	}
+	for _, u := range inv.Users {
+		set[u.Account] = true
+	}
+	for _, c := range inv.Clusters {
+		set[c.Account] = true
+	}
+	for _, p := range inv.OIDCProviders {
+		set[p.Account] = true
+	}
+	delete(set, "")
+	out := make([]string, 0, len(set))
+	for a := range set {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -86,7 +86,7 @@ func (b *builder) indexInventory() {
 	b.clusterHosts = map[string][]string{}
 	for _, c := range b.inv.Clusters {
 		b.clusters[c.Name] = c
-		if h := issuerHost(c.Issuer); h != "" {
+		if h := c.ProviderHost(); h != "" {
 			b.clusterHosts[h] = append(b.clusterHosts[h], c.Name)
 		}
 	}
@@ -98,27 +98,14 @@ func (b *builder) indexInventory() {
 	}
 }
 
-func issuerHost(issuer string) string { return strings.TrimPrefix(issuer, "https://") }
-
-// knownAccounts: config accounts, else every account owning a loaded role, cluster or provider.
+// knownAccounts: config accounts, else every account owning a loaded element.
 func (b *builder) knownAccounts(cfg []string) []string {
+	if len(cfg) == 0 {
+		return b.inv.OwnedAccounts()
+	}
 	set := map[string]bool{}
 	for _, a := range cfg {
 		set[a] = true
-	}
-	if len(set) == 0 {
-		for _, r := range b.inv.Roles {
-			set[r.Account] = true
-		}
-		for _, c := range b.inv.Clusters {
-			set[c.Account] = true
-		}
-		for _, p := range b.inv.OIDCProviders {
-			set[p.Account] = true
-		}
-		for _, u := range b.inv.Users {
-			set[u.Account] = true
-		}
 	}
 	delete(set, "")
 	return sortedKeys(set)
@@ -151,7 +138,7 @@ func (b *builder) buildClusters() {
 		b.add(c.ID, c.Source, c.ARN)
 		b.in.Clusters = append(b.in.Clusters, Cluster{
 			ID: c.ID, Name: c.Name, ARN: c.ARN, Account: c.Account,
-			ProviderHost: issuerHost(c.Issuer), AuthenticationMode: mode, Described: described,
+			ProviderHost: c.ProviderHost(), AuthenticationMode: mode, Described: described,
 		})
 	}
 }
@@ -613,7 +600,7 @@ func (b *builder) irsa(sa *inventory.ServiceAccount, ann *inventory.Annotation, 
 		v.Evaluated = true
 		switch c := b.clusters[sa.Cluster]; {
 		case c != nil && c.Issuer != "":
-			v.Reason = fmt.Sprintf("the trust policy does not trust cluster %s's OIDC provider %s", sa.Cluster, issuerHost(c.Issuer))
+			v.Reason = fmt.Sprintf("the trust policy does not trust cluster %s's OIDC provider %s", sa.Cluster, c.ProviderHost())
 		case skipped:
 			v.Reason = "the trust policy trusts only GitHub Actions' OIDC provider, which never issues ServiceAccount tokens"
 		default:
@@ -668,7 +655,7 @@ func (b *builder) irsa(sa *inventory.ServiceAccount, ann *inventory.Annotation, 
 func (b *builder) providersFor(sa *inventory.ServiceAccount, role *inventory.Role) (out []string, skipped bool) {
 	var host string
 	if c := b.clusters[sa.Cluster]; c != nil {
-		host = issuerHost(c.Issuer)
+		host = c.ProviderHost()
 	}
 	seen := map[string]bool{}
 	for _, s := range role.Trust.Statements {
