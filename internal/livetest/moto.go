@@ -28,7 +28,7 @@ const EnvRequire = "ROLECALL_REQUIRE_TOOLS"
 // Static test identity: moto accepts any credentials and reports account 123456789012.
 const (
 	AccessKeyID     = "AKIDEXAMPLE"
-	SecretAccessKey = "secret"
+	SecretAccessKey = "rolecall-test-secret-access-key"
 	Region          = "us-east-1"
 	Account         = "123456789012"
 )
