@@ -28,6 +28,9 @@ import (
 type Options struct {
 	Paths []string
 	Stdin io.Reader
+	// Live are snapshots collected in memory (scan --live), scanned with the paths; their
+	// findings carry live references instead of file positions.
+	Live []load.LiveInput
 	// Cluster assigns every manifest to this cluster (--cluster).
 	Cluster string
 	// Policies are extra rule directories (--policy).
@@ -73,7 +76,7 @@ func Run(ctx context.Context, opts Options) (*result.Scan, error) {
 	}
 	files := map[string][]byte{} // input bytes, for inline suppression comments
 	inv, diags := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, Cluster: opts.Cluster, Clusters: opts.Clusters,
-		OnRead: func(name string, data []byte) { files[name] = data }})
+		OnRead: func(name string, data []byte) { files[name] = data }, Live: opts.Live})
 	diags = append(diags, policyWarnings(inv)...)
 	input, index := policy.Build(inv, policy.BuildOptions{Accounts: opts.Accounts})
 	if opts.DumpInput != nil {
@@ -209,7 +212,7 @@ func locate(rule result.Rule, id string, index policy.Index) (result.Location, e
 		return result.Location{}, fmt.Errorf("rule %s: unknown cause id %q", rule.Slug, id)
 	}
 	return result.Location{File: ev.Source.File, Line: ev.Source.Line, Column: ev.Source.Column,
-		Ref: id, Resource: ev.Resource}, nil
+		Ref: id, Resource: ev.Resource, Origin: ev.Source.Ref}, nil
 }
 
 // Fingerprint is a stable hash of rule, target, subject and the sorted cause ids: it survives

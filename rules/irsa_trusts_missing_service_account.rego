@@ -3,11 +3,13 @@
 # description: >-
 #   A role's trust policy allows `sts:AssumeRoleWithWebIdentity` for an exact
 #   `system:serviceaccount:NAMESPACE:NAME` subject of an EKS cluster whose ServiceAccounts were all
-#   read (live inventory), and that ServiceAccount does not exist. The trust is latent access:
+#   read (live inventory), and that ServiceAccount does not exist; or it exists in a cluster whose
+#   pods were all read, and no running pod uses it. Either way the trust is latent access:
 #   whoever can create a ServiceAccount (and a namespace) with that name, or a pod running as it,
 #   obtains the role, and the IRSA annotation is not a gate (B4.1, G2.6). Often it is left over
 #   from a deleted workload or a typo. Offline inputs never prove absence, so the rule is quiet
-#   unless the cluster inventory is complete.
+#   unless the cluster inventory is complete (for missing ServiceAccounts) or its pods were read
+#   (for unused ones).
 # related_resources:
 #   - description: documentation
 #     ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
@@ -25,16 +27,35 @@ package rolecall.rules.irsa_trusts_missing_service_account
 
 import data.rolecall.lib
 
-# One finding per (statement, provider): its :sub condition, listing every missing subject.
-deny contains lib.finding(_cause(stmt, wi), role.id, msg) if {
+# One finding per (statement, provider): its :sub condition, listing every missing subject and
+# every unused one.
+deny contains lib.finding(_cause(stmt, wi), role.id, _message(role, stmt, wi, missing, unused)) if {
 	some [role, stmt, wi] in _trusted
 	missing := _missing(wi)
-	count(missing) > 0
+	unused := _unused(wi)
+	count(missing) + count(unused) > 0
+}
+
+_message(role, stmt, wi, missing, unused) := msg if {
+	count(unused) == 0
 	msg := sprintf(
 		"%s trusts %s (%s, provider %s), but no such ServiceAccount exists in the cluster: whoever creates it, or runs a pod as it, gets the role; remove or correct the subject",
 		[_role_name(role), concat(", ", sort(missing)), _stmt_label(stmt), wi.host],
 	)
-}
+} else := msg if {
+	count(missing) == 0
+	msg := sprintf(
+		"%s trusts %s (%s, provider %s), %s",
+		[_role_name(role), concat(", ", sort(unused)), _stmt_label(stmt), wi.host, _unused_clause(unused)],
+	)
+} else := sprintf(
+	"%s trusts %s (%s, provider %s), but no such ServiceAccount exists in the cluster: whoever creates it, or runs a pod as it, gets the role; remove or correct the subject. It also trusts %s, %s",
+	[_role_name(role), concat(", ", sort(missing)), _stmt_label(stmt), wi.host, concat(", ", sort(unused)), _unused_clause(unused)],
+)
+
+_unused_clause(unused) := "which exists but no running pod uses it: the grant is latent; remove it if the workload is gone" if {
+	count(unused) == 1
+} else := "each of which exists but no running pod uses it: the grant is latent; remove them if the workloads are gone"
 
 # _missing: "system:serviceaccount:NS:NAME of cluster C" for each literal subject absent from a
 # complete cluster served by this provider.
@@ -45,6 +66,21 @@ _missing(wi) := {sprintf("system:serviceaccount:%s:%s of cluster %s", [ns, name,
 	cluster.complete == true
 	cluster.name in _arr(wi.clusters)
 	not _sa_exists(cluster.name, ns, name)
+}
+
+# _unused: "system:serviceaccount:NS:NAME of cluster C" for each literal subject that exists in
+# a cluster served by this provider whose pods were all read, with no pod running as it.
+_unused(wi) := {sprintf("system:serviceaccount:%s:%s of cluster %s", [ns, name, cluster.name]) |
+	some subject in _literal_subjects(wi)
+	[ns, name] := _ns_name(subject)
+	some cluster in input.clusters
+	cluster.pods_read == true
+	cluster.name in _arr(wi.clusters)
+	some sa in input.service_accounts
+	sa.cluster == cluster.name
+	sa.namespace == ns
+	sa.name == name
+	sa.used_by_pods == false
 }
 
 # _trusted: (role, statement, provider) where the statement allows web identity from an EKS

@@ -38,13 +38,23 @@ _sa(ns, name) := {
 	"annotations": [], "irsa": null, "pod_identity": [],
 }
 
-_input(admits, complete, sas) := {
+# _used_sa is a ServiceAccount of a cluster whose pods were read: used tells whether a pod runs as it.
+_used_sa(cluster, ns, name, used) := object.union(_sa(ns, name), {
+	"id": sprintf("k8s:%s/serviceaccount/%s/%s", [cluster, ns, name]),
+	"cluster": cluster, "used_by_pods": used,
+})
+
+_cluster(name, complete, pods_read) := {
+	"id": concat("", ["eks:", name]), "name": name, "arn": concat("", ["arn:aws:eks:us-east-1:111122223333:cluster/", name]),
+	"account": "111122223333", "provider_host": _host, "authentication_mode": "API_AND_CONFIG_MAP",
+	"described": true, "complete": complete, "pods_read": pods_read,
+}
+
+_input(admits, complete, sas) := _input_pods(admits, complete, false, sas)
+
+_input_pods(admits, complete, pods_read, sas) := {
 	"roles": _roles(admits),
-	"clusters": [{
-		"id": "eks:prod", "name": "prod", "arn": "arn:aws:eks:us-east-1:111122223333:cluster/prod",
-		"account": "111122223333", "provider_host": _host, "authentication_mode": "API_AND_CONFIG_MAP",
-		"described": true, "complete": complete,
-	}],
+	"clusters": [_cluster("prod", complete, pods_read)],
 	"service_accounts": sas,
 }
 
@@ -76,4 +86,61 @@ test_quiet_when_serviceaccount_exists if {
 test_quiet_when_subject_is_a_wildcard if {
 	# system:serviceaccount:payments:* names no particular ServiceAccount (irsa-sub-wildcard-name's business).
 	testing.assert_empty(rule.deny) with input as _input(["system:serviceaccount:payments:*"], true, [])
+}
+
+test_fires_when_trusted_serviceaccount_exists_but_no_pod_uses_it if {
+	got := rule.deny with input as _input_pods(["system:serviceaccount:payments:api"], true, true, [_used_sa("prod", "payments", "api", false)])
+	testing.assert_one_with(got, _cond, _role)
+	some f in got
+	f.msg == concat("", [
+		"arn:aws:iam::111122223333:role/payments-api trusts system:serviceaccount:payments:api of cluster prod ",
+		"(statement 0, provider ", _host, "), which exists but no running pod uses it: the grant is latent; ",
+		"remove it if the workload is gone",
+	])
+}
+
+test_fires_for_unused_serviceaccount_when_only_pods_were_read if {
+	# The ServiceAccount exists in the input: whether the list was complete does not matter.
+	got := rule.deny with input as _input_pods(["system:serviceaccount:payments:api"], false, true, [_used_sa("prod", "payments", "api", false)])
+	testing.assert_one_with(got, _cond, _role)
+}
+
+test_fires_once_listing_missing_and_unused_subjects_distinctly if {
+	admits := [
+		"system:serviceaccount:payments:api", "system:serviceaccount:payments:batch",
+		"system:serviceaccount:payments:old", "system:serviceaccount:payments:worker",
+	]
+	sas := [
+		_used_sa("prod", "payments", "api", false), _used_sa("prod", "payments", "batch", false),
+		_used_sa("prod", "payments", "worker", true),
+	]
+	got := rule.deny with input as _input_pods(admits, true, true, sas)
+	testing.assert_one_with(got, _cond, _role)
+	some f in got
+	contains(f.msg, "trusts system:serviceaccount:payments:old of cluster prod (statement 0, provider ")
+	contains(f.msg, "no such ServiceAccount exists in the cluster")
+	contains(f.msg, concat("", [
+		"It also trusts system:serviceaccount:payments:api of cluster prod, system:serviceaccount:payments:batch of cluster prod, ",
+		"each of which exists but no running pod uses it: the grant is latent; remove them if the workloads are gone",
+	]))
+	not contains(f.msg, "payments:worker")
+}
+
+test_quiet_when_a_pod_runs_as_the_serviceaccount if {
+	testing.assert_empty(rule.deny) with input as _input_pods(["system:serviceaccount:payments:api"], true, true, [_used_sa("prod", "payments", "api", true)])
+}
+
+test_quiet_when_pods_were_not_read if {
+	# used_by_pods is false because nothing was read, not because no pod uses it.
+	testing.assert_empty(rule.deny) with input as _input_pods(["system:serviceaccount:payments:api"], true, false, [_used_sa("prod", "payments", "api", false)])
+}
+
+test_quiet_when_the_unused_serviceaccount_is_in_a_cluster_the_provider_does_not_serve if {
+	# staging's payments/api is unused, but the trust names prod's provider, where a pod uses it.
+	inp := {
+		"roles": _roles(["system:serviceaccount:payments:api"]),
+		"clusters": [_cluster("prod", true, true), _cluster("staging", true, true)],
+		"service_accounts": [_used_sa("prod", "payments", "api", true), _used_sa("staging", "payments", "api", false)],
+	}
+	testing.assert_empty(rule.deny) with input as inp
 }

@@ -16,7 +16,10 @@ type Source struct {
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Column int    `json:"column,omitempty"`
-	// Ref is a live reference such as "aws:iam:GetAccountAuthorizationDetails".
+	// Ref is the live reference of an element read from a snapshot: the API and what it
+	// describes, e.g. "iam:GetAccountAuthorizationDetails arn:aws:iam::111122223333:role/app"
+	// or "k8s:serviceaccounts ServiceAccount/payments/api". Elements of a snapshot file keep
+	// their file position as well; those of a live scan have none.
 	Ref string `json:"ref,omitempty"`
 }
 
@@ -141,6 +144,13 @@ type Cluster struct {
 	Issuer string
 	// AuthenticationMode as given; "" when describe-cluster had no accessConfig (treated as CONFIG_MAP).
 	AuthenticationMode string
+	// ServiceAccountsComplete is true when every ServiceAccount of the cluster was read (live
+	// mode), so a ServiceAccount absent from the inventory does not exist.
+	ServiceAccountsComplete bool
+	// PodsRead is true when the pods of every namespace were read (live mode);
+	// PodServiceAccounts then lists, sorted, "namespace/name" of each ServiceAccount a pod runs as.
+	PodsRead           bool
+	PodServiceAccounts []string
 	Source             Source
 }
 

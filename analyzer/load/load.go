@@ -38,6 +38,9 @@ type Options struct {
 	// OnRead, when set, receives every input file's bytes as read, under its reported name, so
 	// a caller can read the text again (inline suppression comments) without a second read.
 	OnRead func(name string, data []byte)
+	// Live are snapshots collected in memory (scan --live), loaded after the files. They are
+	// not files: they are not listed in Inventory.Files, and nothing from them has a position.
+	Live []LiveInput
 }
 
 // ClusterConfig is a cluster declared in configuration.
@@ -114,6 +117,10 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 		}
 		var rest []*docnode.Document
 		for _, doc := range docs {
+			if isSnapshot(doc) {
+				diags = append(diags, loadSnapshot(doc, inv, l, false)...)
+				continue
+			}
 			recognized := false
 			for _, fn := range l.aws {
 				ok, ds := fn(doc, inv)
@@ -130,6 +137,14 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 		if len(rest) > 0 {
 			later = append(later, pending{file: f.name, docs: rest})
 		}
+	}
+
+	for _, li := range opts.Live {
+		if err := ctx.Err(); err != nil {
+			diags = append(diags, result.Diagnostic{Severity: result.DiagError, Message: "loading stopped: " + err.Error()})
+			break
+		}
+		diags = append(diags, loadLive(li, inv, l)...)
 	}
 
 	// Pass 2: every cluster is known now, so manifests can be placed in theirs.

@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,6 +80,9 @@ func finish(inv *inventory.Inventory) []result.Diagnostic {
 }
 
 func where(s inventory.Source) string {
+	if s.File == "" {
+		return s.Ref // live data
+	}
 	if s.Line == 0 {
 		return s.File
 	}
@@ -192,7 +196,8 @@ func mergeProvider(a, b *inventory.OIDCProvider) *inventory.OIDCProvider {
 	return &m
 }
 
-// mergeCluster keeps the described cluster over a listed name and fills gaps.
+// mergeCluster keeps the described cluster over a listed name and fills gaps; what was read
+// of its Kubernetes API (a snapshot's cluster state) is joined in.
 func mergeCluster(a, b *inventory.Cluster) *inventory.Cluster {
 	if a.ARN == "" && b.ARN != "" {
 		a, b = b, a
@@ -203,6 +208,11 @@ func mergeCluster(a, b *inventory.Cluster) *inventory.Cluster {
 	fill(&m.Region, b.Region)
 	fill(&m.Issuer, b.Issuer)
 	fill(&m.AuthenticationMode, b.AuthenticationMode)
+	m.ServiceAccountsComplete = a.ServiceAccountsComplete || b.ServiceAccountsComplete
+	if b.PodsRead {
+		m.PodsRead = true
+		m.PodServiceAccounts = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(a.PodServiceAccounts), b.PodServiceAccounts...))))
+	}
 	return &m
 }
 

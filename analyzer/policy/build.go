@@ -139,6 +139,7 @@ func (b *builder) buildClusters() {
 		b.in.Clusters = append(b.in.Clusters, Cluster{
 			ID: c.ID, Name: c.Name, ARN: c.ARN, Account: c.Account,
 			ProviderHost: c.ProviderHost(), AuthenticationMode: mode, Described: described,
+			Complete: c.ServiceAccountsComplete, PodsRead: c.PodsRead,
 		})
 	}
 }
@@ -556,6 +557,9 @@ func (b *builder) buildServiceAccounts() {
 		b.add(sa.ID, sa.Source, resource)
 		out := ServiceAccount{ID: sa.ID, Cluster: sa.Cluster, Namespace: sa.Namespace, Name: sa.Name,
 			Annotations: []Annotation{}, PodIdentity: nonNil(pi[sa.Cluster+"/"+sa.Namespace+"/"+sa.Name])}
+		if c := b.clusters[sa.Cluster]; c != nil && c.PodsRead {
+			_, out.UsedByPods = slices.BinarySearch(c.PodServiceAccounts, sa.Namespace+"/"+sa.Name)
+		}
 		audience := defaultAudience
 		var roleAnn *inventory.Annotation
 		for i := range sa.Annotations {

@@ -363,3 +363,49 @@ func TestAWSAuthEntryVerdict(t *testing.T) {
 		})
 	}
 }
+
+func TestClusterLiveState(t *testing.T) {
+	inv := emptyInventory()
+	inv.Clusters = []*inventory.Cluster{
+		{ID: "eks:live", Name: "live", ServiceAccountsComplete: true, PodsRead: true, PodServiceAccounts: []string{"app/api", "kube-system/coredns"}},
+		{ID: "eks:partial", Name: "partial", ServiceAccountsComplete: true},
+		{ID: "eks:files", Name: "files"},
+	}
+	sa := func(cluster, ns, name string) *inventory.ServiceAccount {
+		return &inventory.ServiceAccount{ID: inventory.ServiceAccountID(cluster, ns, name), Cluster: cluster, Namespace: ns, Name: name}
+	}
+	inv.ServiceAccounts = []*inventory.ServiceAccount{
+		sa("live", "app", "api"),        // a pod runs as it
+		sa("live", "app", "worker"),     // pods read, none runs as it
+		sa("partial", "app", "api"),     // pods not read: no verdict
+		sa("files", "kube-system", "x"), // offline
+		sa("unknown", "app", "api"),     // cluster not in the inventory
+	}
+	in, _ := Build(inv, BuildOptions{})
+	type state struct {
+		Name               string
+		Complete, PodsRead bool
+	}
+	var clusters []state
+	for _, c := range in.Clusters {
+		clusters = append(clusters, state{c.Name, c.Complete, c.PodsRead})
+	}
+	wantClusters := []state{{"live", true, true}, {"partial", true, false}, {"files", false, false}}
+	if diff := cmp.Diff(wantClusters, clusters); diff != "" {
+		t.Errorf("clusters (-want +got):\n%s", diff)
+	}
+	used := map[string]bool{}
+	for _, s := range in.ServiceAccounts {
+		used[s.ID] = s.UsedByPods
+	}
+	want := map[string]bool{
+		"k8s:live/serviceaccount/app/api":        true,
+		"k8s:live/serviceaccount/app/worker":     false,
+		"k8s:partial/serviceaccount/app/api":     false,
+		"k8s:files/serviceaccount/kube-system/x": false,
+		"k8s:unknown/serviceaccount/app/api":     false,
+	}
+	if diff := cmp.Diff(want, used); diff != "" {
+		t.Errorf("used_by_pods (-want +got):\n%s", diff)
+	}
+}

@@ -233,6 +233,9 @@ type Cluster struct {
 	// Complete is true when the cluster's ServiceAccounts were all read (live mode), so a
 	// ServiceAccount absent from the input does not exist.
 	Complete bool `json:"complete"`
+	// PodsRead is true when the cluster's pods were all read (live mode), so a ServiceAccount's
+	// used_by_pods is a verdict.
+	PodsRead bool `json:"pods_read"`
 }
 
 // ServiceAccount is a Kubernetes ServiceAccount with its IRSA verdict.
@@ -246,6 +249,8 @@ type ServiceAccount struct {
 	IRSA *IRSA `json:"irsa"`
 	// PodIdentity lists the ids of Pod Identity associations for this ServiceAccount.
 	PodIdentity []string `json:"pod_identity"`
+	// UsedByPods is true when its cluster's pods were read (pods_read) and a pod runs as it.
+	UsedByPods bool `json:"used_by_pods"`
 }
 
 // Annotation is one annotation.

@@ -82,11 +82,18 @@ type Location struct {
 	Ref string `json:"ref,omitempty"`
 	// Resource names the AWS or Kubernetes resource (ARN or kind/ns/name) the location belongs to.
 	Resource string `json:"resource,omitempty"`
+	// Origin is, for data read live (scan --live, or a snapshot from collect), the API and the
+	// resource it was read from: "iam:GetAccountAuthorizationDetails arn:aws:iam::1:role/app".
+	Origin string `json:"origin,omitempty"`
 }
 
-// String renders file:line:col, or the reference when there is no file.
+// String renders file:line:col, or where live data came from, or the reference, when there
+// is no file.
 func (l Location) String() string {
 	if l.File == "" {
+		if l.Origin != "" {
+			return l.Origin
+		}
 		return l.Ref
 	}
 	if l.Line == 0 {

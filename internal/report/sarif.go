@@ -186,9 +186,13 @@ func sarifResult(f result.Finding, ruleIndex int) *sarif.Result {
 	if pl == nil {
 		pl = livePhysicalLocation(fqn, f.RuleID)
 	}
-	res.AddLocation(sarif.NewLocation().
+	loc := sarif.NewLocation().
 		WithPhysicalLocation(pl).
-		AddLogicalLocation(sarif.NewLogicalLocation().WithFullyQualifiedName(fqn).WithKind("resource")))
+		AddLogicalLocation(sarif.NewLogicalLocation().WithFullyQualifiedName(fqn).WithKind("resource"))
+	if primary.Origin != "" {
+		loc.WithMessage(sarif.NewTextMessage("read from " + primary.Origin))
+	}
+	res.AddLocation(loc)
 
 	id := 0
 	related := func(l result.Location, msg string) {

@@ -65,7 +65,12 @@ func (t *textFormatter) finding(ew *errWriter, f result.Finding) {
 	}
 	ew.write(head + "\n")
 	ew.write(indent(f.Message, "  ") + "\n")
-	ew.write("  at " + f.Primary().String() + "\n")
+	at := f.Primary()
+	ew.write("  at " + at.String())
+	if at.File != "" && at.Origin != "" {
+		ew.write(" (read from " + at.Origin + ")")
+	}
+	ew.write("\n")
 	for _, l := range f.Locations[min(1, len(f.Locations)):] {
 		ew.write("  also at " + l.String() + "\n")
 	}

@@ -63,7 +63,7 @@ func Load(doc *docnode.Document, inv *inventory.Inventory) (recognized bool, dia
 	case docnode.HasKeys(root, "OpenIDConnectProviderList") && node.OnlyKeys(root, with("OpenIDConnectProviderList")...):
 		r.providerList(root)
 	case docnode.HasKeys(root, "Url") && (docnode.HasKeys(root, "ClientIDList") || docnode.HasKeys(root, "ThumbprintList")) &&
-		node.OnlyKeys(root, with("Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags")...):
+		node.OnlyKeys(root, with("Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags", "Arn")...):
 		r.provider(root)
 	default:
 		return false, nil
@@ -319,9 +319,11 @@ func (r *reader) providerList(root *yaml.Node) {
 	r.markAccounts(&r.inv.ProviderListAccounts, accounts)
 }
 
-// provider reads get-open-id-connect-provider output. It does not contain the provider's ARN:
-// the provider is recorded with ARN "" and ID UnknownAccountProviderARN(URL); the loader's
-// final merge attaches it to the one listed provider whose ARN ends in that URL, if any.
+// provider reads get-open-id-connect-provider output. The AWS CLI's output does not contain
+// the provider's ARN: the provider is then recorded with ARN "" and ID
+// UnknownAccountProviderARN(URL), and the loader's final merge attaches it to the one listed
+// provider whose ARN ends in that URL, if any. rolecall's snapshots add the ARN ("Arn", the
+// ARN the call was made with), which is then the provider's identity.
 func (r *reader) provider(root *yaml.Node) {
 	const what = "get-open-id-connect-provider output"
 	url, _ := r.Str(root, "Url", what)
@@ -334,11 +336,23 @@ func (r *reader) provider(root *yaml.Node) {
 	if clientIDs == nil {
 		clientIDs = []string{}
 	}
-	r.inv.OIDCProviders = append(r.inv.OIDCProviders, &inventory.OIDCProvider{
+	p := &inventory.OIDCProvider{
 		ID:          inventory.OIDCProviderID(UnknownAccountProviderARN(url)),
 		URL:         url,
 		ClientIDs:   clientIDs,
 		Thumbprints: r.StrOrList(root, "ThumbprintList", what),
 		Source:      r.Src(root),
-	})
+	}
+	// A wrong Arn is reported and the provider kept as if it had none.
+	if _, av := docnode.Lookup(root, "Arn"); av != nil && !docnode.IsNull(av) {
+		if av.Kind != yaml.ScalarNode {
+			r.Errorf(av, "%s: Arn must be a string (expected arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST/PATH)", what)
+		} else if arn, a, ok := r.arn(root, "oidc-provider", what, `"arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH"`); ok {
+			if host, _ := iampolicy.OIDCProviderHost(arn); host != url {
+				r.Warnf(docnode.Get(root, "Arn"), "%s: Arn %q names provider %s, not the Url %s; using the Arn", what, arn, host, url)
+			}
+			p.ID, p.ARN, p.Account = inventory.OIDCProviderID(arn), arn, a.Account
+		}
+	}
+	r.inv.OIDCProviders = append(r.inv.OIDCProviders, p)
 }

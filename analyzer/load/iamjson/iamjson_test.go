@@ -370,6 +370,76 @@ func TestLoadOIDCProviders(t *testing.T) {
 	}
 }
 
+func TestLoadOIDCProviderWithArn(t *testing.T) {
+	const url = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+	doc := func(arn string) string {
+		return "{\n  \"Arn\": " + arn + ",\n  \"Url\": \"" + url + "\",\n  \"ClientIDList\": [\"sts.amazonaws.com\"]\n}\n"
+	}
+	unknown := inventory.OIDCProvider{ID: "arn:aws:iam:::oidc-provider/" + url, URL: url,
+		ClientIDs: []string{"sts.amazonaws.com"}, Source: inventory.At("p.json", 1, 1)}
+	tests := []struct {
+		name  string
+		arn   string
+		want  inventory.OIDCProvider
+		diags []result.Diagnostic
+	}{
+		{
+			name: "rolecall's snapshot adds the ARN: it is the provider's identity",
+			arn:  `"arn:aws:iam::111122223333:oidc-provider/` + url + `"`,
+			want: inventory.OIDCProvider{ID: "arn:aws:iam::111122223333:oidc-provider/" + url,
+				ARN: "arn:aws:iam::111122223333:oidc-provider/" + url, Account: "111122223333", URL: url,
+				ClientIDs: []string{"sts.amazonaws.com"}, Source: inventory.At("p.json", 1, 1)},
+		},
+		{
+			name: "an ARN for another URL is used, with a warning",
+			arn:  `"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"`,
+			want: inventory.OIDCProvider{ID: "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+				ARN: "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com", Account: "111122223333", URL: url,
+				ClientIDs: []string{"sts.amazonaws.com"}, Source: inventory.At("p.json", 1, 1)},
+			diags: []result.Diagnostic{{Severity: result.DiagWarning, File: "p.json", Line: 2, Column: 10,
+				Message: `get-open-id-connect-provider output: Arn "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" names provider token.actions.githubusercontent.com, not the Url ` + url + `; using the Arn`}},
+		},
+		{
+			name: "a role ARN is an error at the value; the provider is kept without an ARN",
+			arn:  `"arn:aws:iam::111122223333:role/app"`,
+			want: unknown,
+			diags: []result.Diagnostic{{Severity: result.DiagError, File: "p.json", Line: 2, Column: 10,
+				Message: `get-open-id-connect-provider output: Arn "arn:aws:iam::111122223333:role/app" is not an OIDC provider ARN (expected arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST/PATH)`}},
+		},
+		{
+			name: "a list is an error at the value",
+			arn:  `[1]`,
+			want: unknown,
+			diags: []result.Diagnostic{{Severity: result.DiagError, File: "p.json", Line: 2, Column: 10,
+				Message: "get-open-id-connect-provider output: Arn must be a string (expected arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST/PATH)"}},
+		},
+		{
+			name: "an empty Arn is an error at the output",
+			arn:  `""`,
+			want: unknown,
+			diags: []result.Diagnostic{{Severity: result.DiagError, File: "p.json", Line: 1, Column: 1,
+				Message: `get-open-id-connect-provider output has no Arn (expected "arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH")`}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, rec, diags := loadBytes(t, "p.json", []byte(doc(tt.arn)))
+			if len(rec) != 1 || !rec[0] {
+				t.Fatalf("recognized = %v, want one recognised document", rec)
+			}
+			if diff := cmp.Diff(tt.diags, diags); diff != "" {
+				t.Errorf("diagnostics (-want +got):\n%s", diff)
+			}
+			if len(inv.OIDCProviders) != 1 {
+				t.Fatalf("got %d providers, want 1", len(inv.OIDCProviders))
+			}
+			if diff := cmp.Diff(tt.want, *inv.OIDCProviders[0]); diff != "" {
+				t.Errorf("provider (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestLoadSkipsDocumentsThatAreNotIAM(t *testing.T) {
 	tests := []struct {
 		name string
