@@ -87,7 +87,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return usageError(err)
 		},
-		Commands: []*ucli.Command{scanCommand(), canAssumeCommand(), whoCanCommand(), whatCanCommand(), graphCommand(), diffCommand(), rulesCommand(), testCommand(), versionCommand()},
+		Commands: []*ucli.Command{scanCommand(), canAssumeCommand(), whoCanCommand(), whatCanCommand(), graphCommand(), collectCommand(), diffCommand(), rulesCommand(), testCommand(), versionCommand()},
 	}
 	return app
 }

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -35,7 +33,7 @@ func (f *contextFlag) String() string     { return strings.Join(f.values, " ") }
 
 // queryFlags are the flags every query command shares.
 func queryFlags(formats []string) []ucli.Flag {
-	return []ucli.Flag{
+	return append([]ucli.Flag{
 		&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: formats[0],
 			Usage: "output format: " + strings.Join(formats, ", ")},
 		&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the answer to `FILE` instead of stdout"},
@@ -45,7 +43,7 @@ func queryFlags(formats []string) []ucli.Flag {
 			Usage: "extra request context `KEY=VALUE` (repeatable; a key given several times is multi-valued)"},
 		&ucli.StringFlag{Name: "config", Usage: "configuration `FILE` (default: .rolecall.yaml found upward from the first path)"},
 		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but the answer and errors"},
-	}
+	}, liveFlags()...)
 }
 
 func canAssumeCommand() *ucli.Command {
@@ -188,10 +186,10 @@ func serviceAccountCluster(inv *inventory.Inventory, principals []string) string
 // them, and only when no cluster is named anywhere are they assigned to --cluster (as scan
 // does). For graph (manifestCluster) --cluster assigns every manifest, as in scan.
 func loadQuery(c *ucli.Context, paths []string, principals []string, manifestCluster bool) (*query, error) {
-	if len(paths) == 0 {
+	if len(paths) == 0 && !c.Bool("live") {
 		paths = []string{"."}
 	}
-	cfg, err := loadConfig(c.String("config"), paths)
+	cfg, err := loadConfig(c.String("config"), configPaths(paths))
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -204,7 +202,12 @@ func loadQuery(c *ucli.Context, paths []string, principals []string, manifestClu
 		return nil, err
 	}
 	cluster := c.String("cluster")
-	opts := load.Options{Stdin: c.App.Reader}
+	// Queries read every cluster live; --cluster chooses among them as it does among files.
+	liveIn, err := liveInputs(c, nil)
+	if err != nil {
+		return nil, err
+	}
+	opts := load.Options{Stdin: c.App.Reader, Live: liveIn}
 	if manifestCluster {
 		opts.Cluster = cluster
 	}
@@ -868,29 +871,19 @@ func runGraph(c *ucli.Context) error {
 	return q.finish(true)
 }
 
-// writeAnswer writes to stdout, or to --output through a temporary file renamed into place.
+// writeAnswer writes to stdout, or to --output (see writeFileAtomic).
 func writeAnswer(c *ucli.Context, write func(io.Writer) error) error {
 	path := c.String("output")
+	var err error
 	if path == "" {
-		if err := write(c.App.Writer); err != nil {
-			return &exitError{code: ExitError, err: err}
+		err = write(c.App.Writer)
+	} else {
+		if err = writeFileAtomic(path, 0o644, write); err != nil {
+			err = fmt.Errorf("--output: %w", err)
 		}
-		return nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".rolecall-*")
 	if err != nil {
-		return &exitError{code: ExitError, err: fmt.Errorf("--output: %w", err)}
-	}
-	werr := write(tmp)
-	merr := tmp.Chmod(0o644)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, merr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return &exitError{code: ExitError, err: fmt.Errorf("write %s: %w", path, err)}
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return &exitError{code: ExitError, err: fmt.Errorf("write %s: %w", path, err)}
+		return &exitError{code: ExitError, err: err}
 	}
 	return nil
 }

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -23,7 +21,7 @@ func scanCommand() *ucli.Command {
 		Name:      "scan",
 		Usage:     "load every recognised input under the paths, run the rules, report findings",
 		ArgsUsage: "[PATH...]  (files, folders recursively, - for stdin; default .)",
-		Flags: []ucli.Flag{
+		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: report.FormatText,
 				Usage: "output format: " + strings.Join(report.Formats(), ", ")},
 			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
@@ -32,13 +30,13 @@ func scanCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "config", Usage: "configuration `FILE` (default: .rolecall.yaml found upward from the first path)"},
 			&ucli.StringSliceFlag{Name: "policy", Usage: "extra Rego rules from `DIR` (repeatable)"},
 			&ucli.StringSliceFlag{Name: "disable", Usage: "do not report `RULE` (id or name; repeatable)"},
-			&ucli.StringFlag{Name: "cluster", Usage: "the EKS cluster `NAME` the manifests belong to"},
+			&ucli.StringSliceFlag{Name: "cluster", Usage: "the EKS cluster `NAME` the manifests belong to; with --live, read only this cluster (repeatable)"},
 			&ucli.BoolFlag{Name: "include-suppressed", Usage: "show suppressed findings in text and JSON output"},
 			&ucli.BoolFlag{Name: "no-color", Usage: "no colour in text output (also NO_COLOR)"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but the report and errors"},
 			&ucli.StringFlag{Name: "dump-input", Usage: "write the Rego input document to `FILE` (for opa eval)"},
 			&ucli.StringFlag{Name: "baseline", Usage: "report only findings whose fingerprint is not in `FILE`, a previous scan --format json report"},
-		},
+		}, liveFlags()...),
 		Action: runScan,
 	}
 }
@@ -50,10 +48,17 @@ func runScan(c *ucli.Context) error {
 		return usageError(fmt.Errorf("--fail-on: %w", err))
 	}
 	paths := c.Args().Slice()
-	if len(paths) == 0 {
+	if len(paths) == 0 && !c.Bool("live") {
 		paths = []string{"."}
 	}
-	cfg, err := loadConfig(c.String("config"), paths)
+	if err := checkLiveFlags(c); err != nil {
+		return err
+	}
+	clusters := c.StringSlice("cluster")
+	if len(clusters) > 1 && !c.Bool("live") {
+		return usageError(fmt.Errorf("--cluster: the manifests belong to one cluster (got %s); several are for --live", strings.Join(clusters, ", ")))
+	}
+	cfg, err := loadConfig(c.String("config"), configPaths(paths))
 	if err != nil {
 		return usageError(err)
 	}
@@ -87,11 +92,22 @@ func runScan(c *ucli.Context) error {
 	if err := cfg.validate(engine.Rules()); err != nil {
 		return usageError(err)
 	}
+	// Live data is read after the rules compiled and the configuration checked: a typo
+	// should not cost a whole collection.
+	liveIn, err := liveInputs(c, clusters)
+	if err != nil {
+		return err
+	}
+	manifestCluster := ""
+	if !c.Bool("live") && len(clusters) == 1 {
+		manifestCluster = clusters[0]
+	}
 	opts := analyzer.Options{
 		Engine:   engine,
 		Paths:    paths,
+		Live:     liveIn,
 		Stdin:    c.App.Reader,
-		Cluster:  c.String("cluster"),
+		Cluster:  manifestCluster,
 		Policies: policies,
 		Disabled: append(cfg.Disable, c.StringSlice("disable")...),
 		Accounts: cfg.Accounts,
@@ -147,27 +163,13 @@ func useColor(c *ucli.Context) bool {
 	return ok && isatty.IsTerminal(f.Fd())
 }
 
-// writeReport writes to stdout, or to path through a temporary file renamed into place so a
-// reader never sees a half-written report.
+// writeReport writes to stdout, or to path (see writeFileAtomic).
 func writeReport(path string, stdout io.Writer, f report.Formatter, scan *result.Scan) error {
 	if path == "" {
 		return f.Format(stdout, scan)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".rolecall-*")
-	if err != nil {
+	if err := writeFileAtomic(path, 0o644, func(w io.Writer) error { return f.Format(w, scan) }); err != nil {
 		return fmt.Errorf("--output: %w", err)
-	}
-	werr := f.Format(tmp, scan)
-	// CreateTemp makes the file owner-only; a report is as readable as any created file.
-	merr := tmp.Chmod(0o644)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, merr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }
