@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/rolecall/rolecall/analyzer/live"
 	"github.com/rolecall/rolecall/internal/golden"
 	"github.com/rolecall/rolecall/internal/livetest"
+	"github.com/rolecall/rolecall/internal/sariftest"
 )
 
 // TestMain stops the kube-apiserver the live tests share.
@@ -57,8 +59,8 @@ func TestLiveEndToEnd(t *testing.T) {
 
 	// scan --live: the same findings, named by API and ARN instead of snapshot lines.
 	liveOut, stderr, code := run(t, "scan", "--live", "--format", "json", "--fail-on", "none", "--quiet")
-	if code != ExitOK {
-		t.Fatalf("scan --live: exit %d\n%s", code, stderr)
+	if code != ExitOK || stderr != "" {
+		t.Fatalf("scan --live --quiet: exit %d, want 0 and nothing on stderr:\n%s", code, stderr)
 	}
 	fromFile, fromLive := comparableFindings(t, jsonOut), comparableFindings(t, liveOut)
 	if len(fromFile) == 0 {
@@ -69,6 +71,31 @@ func TestLiveEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(liveOut, `"path"`) {
 		t.Errorf("scan --live findings carry a file path:\n%s", liveOut)
+	}
+
+	// SARIF of live findings: valid, each result named by its resource and where it was read.
+	sarifOut, _, _ := run(t, "scan", "--live", "--format", "sarif", "--fail-on", "none", "--quiet")
+	report, err := sarif.FromString(sarifOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.Validate(); err != nil {
+		t.Errorf("scan --live SARIF does not validate: %v", err)
+	}
+	t.Run("SARIF multitool", func(t *testing.T) { // a subtest: a missing multitool skips only this
+		sarifPath := filepath.Join(t.TempDir(), "live.sarif")
+		if err := os.WriteFile(sarifPath, []byte(sarifOut), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if errs := sariftest.Errors(sariftest.Validate(t.Context(), t, sariftest.Find(t), sarifPath)[sarifPath]); len(errs) > 0 {
+			t.Errorf("the SARIF multitool (with GitHub's ingestion rules) rejects scan --live SARIF: %v", errs)
+		}
+	})
+	for _, res := range report.Runs[0].Results {
+		loc := res.Locations[0]
+		if loc.Message == nil || !strings.HasPrefix(*loc.Message.Text, "read from ") || len(loc.LogicalLocations) == 0 {
+			t.Errorf("%s: location does not say where it was read: %+v", *res.RuleID, loc)
+		}
 	}
 
 	// Queries and diff read the snapshot.
