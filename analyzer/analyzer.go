@@ -211,8 +211,13 @@ func locate(rule result.Rule, id string, index policy.Index) (result.Location, e
 	if !ok {
 		return result.Location{}, fmt.Errorf("rule %s: unknown cause id %q", rule.Slug, id)
 	}
+	return locationOf(id, ev), nil
+}
+
+// locationOf is where element id is, as findings and diffs show it.
+func locationOf(id string, ev policy.Evidence) result.Location {
 	return result.Location{File: ev.Source.File, Line: ev.Source.Line, Column: ev.Source.Column,
-		Ref: id, Resource: ev.Resource, Origin: ev.Source.Ref}, nil
+		Ref: id, Resource: ev.Resource, Origin: ev.Source.Ref}
 }
 
 // Fingerprint is a stable hash of rule, target, subject and the sorted cause ids: it survives

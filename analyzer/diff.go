@@ -42,7 +42,7 @@ func (s *Snapshot) Locate(id string) result.Location {
 	if !ok {
 		return result.Location{Ref: id}
 	}
-	return result.Location{File: ev.Source.File, Line: ev.Source.Line, Column: ev.Source.Column, Ref: id, Resource: ev.Resource}
+	return locationOf(id, ev)
 }
 
 // FindingsDiff is the change in reported findings, matched by fingerprint.

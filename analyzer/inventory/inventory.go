@@ -23,6 +23,18 @@ type Source struct {
 	Ref string `json:"ref,omitempty"`
 }
 
+// String is file:line:col, the file alone when the line is unknown, or the live reference
+// when there is no file.
+func (s Source) String() string {
+	if s.File == "" {
+		return s.Ref
+	}
+	if s.Line == 0 {
+		return s.File
+	}
+	return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Column)
+}
+
 // At returns a file source.
 func At(file string, line, column int) Source { return Source{File: file, Line: line, Column: column} }
 

@@ -20,7 +20,7 @@ func finish(inv *inventory.Inventory) []result.Diagnostic {
 		return func(a, b inventory.Source, id string) {
 			diags = append(diags, result.Diagnostic{
 				Severity: result.DiagWarning, File: b.File, Line: b.Line, Column: b.Column,
-				Message: fmt.Sprintf("%s %s is also defined at %s; only that first definition is used", kind, id, where(a)),
+				Message: fmt.Sprintf("%s %s is also defined at %s; only that first definition is used", kind, id, a.String()),
 			})
 		}
 	}
@@ -31,7 +31,7 @@ func finish(inv *inventory.Inventory) []result.Diagnostic {
 			// roles that happen to get the same name, so merging them would be wrong.
 			diags = append(diags, result.Diagnostic{
 				Severity: result.DiagWarning, File: b.Source.File, Line: b.Source.Line, Column: b.Source.Column,
-				Message: fmt.Sprintf("this policy file stands for role %q, as does %s; only the first is analysed (rename one of the files)", a.Name, where(a.Source)),
+				Message: fmt.Sprintf("this policy file stands for role %q, as does %s; only the first is analysed (rename one of the files)", a.Name, a.Source.String()),
 			})
 			return a
 		}
@@ -77,16 +77,6 @@ func finish(inv *inventory.Inventory) []result.Diagnostic {
 		}
 	}
 	return diags
-}
-
-func where(s inventory.Source) string {
-	if s.File == "" {
-		return s.Ref // live data
-	}
-	if s.Line == 0 {
-		return s.File
-	}
-	return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Column)
 }
 
 // dedupe sorts items by ID (stably, so load order decides among equals) and folds elements

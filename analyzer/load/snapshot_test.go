@@ -35,7 +35,7 @@ func takePolicies(inv *inventory.Inventory) map[string]string {
 	out := map[string]string{}
 	take := func(key string, p **iampolicy.Policy) {
 		if *p != nil {
-			out[key] = where(inventory.At((*p).File, (*p).Pos.Line, (*p).Pos.Column))
+			out[key] = inventory.At((*p).File, (*p).Pos.Line, (*p).Pos.Column).String()
 			*p = nil
 		}
 	}
@@ -222,7 +222,7 @@ func positioned(v reflect.Value, path string, out *[]string) {
 		switch s := v.Interface().(type) {
 		case inventory.Source:
 			if s.File != "" || s.Line != 0 || s.Column != 0 {
-				*out = append(*out, path+": "+where(s))
+				*out = append(*out, path+": "+s.String())
 			}
 			return
 		case iampolicy.Policy:

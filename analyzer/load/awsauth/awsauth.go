@@ -170,8 +170,8 @@ func Add(inv *inventory.Inventory, a *inventory.AWSAuth) []result.Diagnostic {
 		if old.ID == a.ID {
 			inv.AWSAuth[i] = a
 			return []result.Diagnostic{node.Diag(result.DiagWarning, a.Source, fmt.Sprintf(
-				"a second mapping source %s for the same cluster replaces the one at %s:%d (the last one applied wins)",
-				a.ID, old.Source.File, old.Source.Line))}
+				"a second mapping source %s for the same cluster replaces the one at %s (the last one applied wins)",
+				a.ID, old.Source))}
 		}
 	}
 	inv.AWSAuth = append(inv.AWSAuth, a)
