@@ -277,8 +277,12 @@ func (ps *parser) parseDocument(m *yaml.Node) {
 		return
 	}
 	sids := map[string]bool{}
-	for _, it := range items {
+	for i, it := range items {
 		idx := len(p.Statements)
+		if u := unknownsBelow(it); len(u) > 0 {
+			p.Indeterminate = append(p.Indeterminate, IndeterminateStatement{Index: i, Pos: ps.pos(it), Unknowns: u})
+			continue
+		}
 		if !docnode.IsMap(it) {
 			ps.issue(CodeInvalidStatement, -1, it, "statement %d is a %s: expected an object with Effect, Principal, Action", idx, kindName(it))
 			continue

@@ -22,6 +22,9 @@ type Policy struct {
 	VersionPos Pos
 	ID         string
 	Statements []*Statement
+	// Indeterminate are the statements that depend on values unknown until deployment
+	// (infrastructure as code); they are not in Statements.
+	Indeterminate []IndeterminateStatement
 	// Issues are the problems IAM would reject the document for (or that make it not what
 	// the author meant at the document level), in document order.
 	Issues []Issue
