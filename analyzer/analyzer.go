@@ -28,6 +28,11 @@ import (
 type Options struct {
 	Paths []string
 	Stdin io.Reader
+	// StdinName names standard input in locations (--stdin-name); "" means "<stdin>".
+	StdinName string
+	// TerraformVars ("NAME=VALUE") and TerraformVarFiles are --var and --var-file.
+	TerraformVars     []string
+	TerraformVarFiles []string
 	// Live are snapshots collected in memory (scan --live), scanned with the paths; their
 	// findings carry live references instead of file positions.
 	Live []load.LiveInput
@@ -75,7 +80,8 @@ func Run(ctx context.Context, opts Options) (*result.Scan, error) {
 		return nil, err
 	}
 	files := map[string][]byte{} // input bytes, for inline suppression comments
-	inv, diags := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, Cluster: opts.Cluster, Clusters: opts.Clusters,
+	inv, diags := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, StdinName: opts.StdinName,
+		TerraformVars: opts.TerraformVars, TerraformVarFiles: opts.TerraformVarFiles, Cluster: opts.Cluster, Clusters: opts.Clusters,
 		OnRead: func(name string, data []byte) { files[name] = data }, Live: opts.Live})
 	diags = append(diags, policyWarnings(inv)...)
 	input, index := policy.Build(inv, policy.BuildOptions{Accounts: opts.Accounts})

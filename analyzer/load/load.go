@@ -5,6 +5,7 @@
 package load
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,8 +18,11 @@ import (
 
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
+	"github.com/rolecall/rolecall/analyzer/load/cfn"
+	"github.com/rolecall/rolecall/analyzer/load/eksctl"
 	"github.com/rolecall/rolecall/analyzer/load/eksjson"
 	"github.com/rolecall/rolecall/analyzer/load/iamjson"
+	"github.com/rolecall/rolecall/analyzer/load/terraform"
 	"github.com/rolecall/rolecall/analyzer/result"
 )
 
@@ -35,6 +39,13 @@ type Options struct {
 	// authentication mode fill what describe-cluster data leaves empty, and a manifest file it
 	// claims belongs to it (unless Cluster is set; the first cluster that claims a file wins).
 	Clusters []ClusterConfig
+	// StdinName is the name standard input is reported under (--stdin-name: a chart or overlay
+	// rendered by helm template or kustomize build); "" means StdinName ("<stdin>").
+	StdinName string
+	// TerraformVars and TerraformVarFiles are -var NAME=VALUE values and .tfvars files for the
+	// Terraform configurations read.
+	TerraformVars     []string
+	TerraformVarFiles []string
 	// OnRead, when set, receives every input file's bytes as read, under its reported name, so
 	// a caller can read the text again (inline suppression comments) without a second read.
 	OnRead func(name string, data []byte)
@@ -70,7 +81,7 @@ type loaders struct {
 
 func defaultLoaders() loaders {
 	return loaders{
-		aws:       []DocLoader{iamjson.Load, eksjson.Load},
+		aws:       []DocLoader{iamjson.Load, eksjson.Load, terraform.LoadPlan, cfn.Load, eksctl.Load},
 		manifests: manifestLoaders(),
 	}
 }
@@ -94,9 +105,15 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 	var diags []result.Diagnostic
 	var later []pending
 
-	files, walkDiags := collect(paths)
+	files, walkDiags := collect(paths, cmp.Or(opts.StdinName, StdinName))
 	diags = append(diags, walkDiags...)
+	var tfFiles []terraform.File
 	for _, f := range files {
+		if isTerraform(f.name) && !f.stdin {
+			// A Terraform module is its folder's .tf files together: read at the end of pass 1.
+			tfFiles = append(tfFiles, terraform.File{Name: f.name, Path: f.path})
+			continue
+		}
 		if err := ctx.Err(); err != nil {
 			diags = append(diags, result.Diagnostic{Severity: result.DiagError, Message: "loading stopped: " + err.Error()})
 			break
@@ -145,6 +162,11 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 			break
 		}
 		diags = append(diags, loadLive(li, inv, l)...)
+	}
+
+	if len(tfFiles) > 0 {
+		diags = append(diags, terraform.LoadConfig(tfFiles, terraform.Options{
+			Vars: opts.TerraformVars, VarFiles: opts.TerraformVarFiles, OnRead: opts.OnRead}, inv)...)
 	}
 
 	// Pass 2: every cluster is known now, so manifests can be placed in theirs.
@@ -257,16 +279,19 @@ func inFolder(name string) bool {
 		return false
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".json", ".yaml", ".yml":
+	case ".json", ".yaml", ".yml", ".tf":
 		return true
 	}
 	return false
 }
 
+// isTerraform reports whether a file is Terraform configuration (HCL).
+func isTerraform(name string) bool { return strings.EqualFold(filepath.Ext(name), ".tf") }
+
 // collect expands paths into files. An explicitly named file is read whatever its extension;
 // folders are walked recursively in lexical order, skipping hidden folders (.git, …) and not
 // following symbolic links to folders. The same file named twice is read once.
-func collect(paths []string) ([]input, []result.Diagnostic) {
+func collect(paths []string, stdinName string) ([]input, []result.Diagnostic) {
 	var out []input
 	var diags []result.Diagnostic
 	seen := map[string]bool{}
@@ -285,7 +310,7 @@ func collect(paths []string) ([]input, []result.Diagnostic) {
 	}
 	for _, p := range paths {
 		if p == "-" {
-			add(input{name: StdinName, stdin: true})
+			add(input{name: stdinName, stdin: true})
 			continue
 		}
 		shown := filepath.ToSlash(p)

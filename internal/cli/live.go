@@ -34,6 +34,15 @@ func liveFlags() []ucli.Flag {
 	}
 }
 
+// inputFlags are the flags of every command that reads inputs, about how to read them.
+func inputFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "stdin-name", Usage: "report standard input (-) as `NAME` in locations, e.g. the chart rendered by helm template"},
+		&ucli.StringSliceFlag{Name: "var", Usage: "Terraform variable `NAME=VALUE` for the .tf configurations read (repeatable)"},
+		&ucli.StringSliceFlag{Name: "var-file", Usage: "Terraform variables `FILE` (.tfvars or .tfvars.json; repeatable)"},
+	}
+}
+
 // liveOnly are the flags that mean nothing without --live.
 var liveOnly = []string{"profile", "region", "kubeconfig", "kube-context", "timeout"}
 

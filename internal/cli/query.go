@@ -43,7 +43,7 @@ func queryFlags(formats []string) []ucli.Flag {
 			Usage: "extra request context `KEY=VALUE` (repeatable; a key given several times is multi-valued)"},
 		&ucli.StringFlag{Name: "config", Usage: "configuration `FILE` (default: .rolecall.yaml found upward from the first path)"},
 		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but the answer and errors"},
-	}, liveFlags()...)
+	}, append(inputFlags(), liveFlags()...)...)
 }
 
 func canAssumeCommand() *ucli.Command {
@@ -207,7 +207,8 @@ func loadQuery(c *ucli.Context, paths []string, principals []string, manifestClu
 	if err != nil {
 		return nil, err
 	}
-	opts := load.Options{Stdin: c.App.Reader, Live: liveIn}
+	opts := load.Options{Stdin: c.App.Reader, Live: liveIn, StdinName: c.String("stdin-name"),
+		TerraformVars: c.StringSlice("var"), TerraformVarFiles: c.StringSlice("var-file")}
 	if manifestCluster {
 		opts.Cluster = cluster
 	}

@@ -36,7 +36,7 @@ func scanCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but the report and errors"},
 			&ucli.StringFlag{Name: "dump-input", Usage: "write the Rego input document to `FILE` (for opa eval)"},
 			&ucli.StringFlag{Name: "baseline", Usage: "report only findings whose fingerprint is not in `FILE`, a previous scan --format json report"},
-		}, liveFlags()...),
+		}, append(inputFlags(), liveFlags()...)...),
 		Action: runScan,
 	}
 }
@@ -103,15 +103,18 @@ func runScan(c *ucli.Context) error {
 		manifestCluster = clusters[0]
 	}
 	opts := analyzer.Options{
-		Engine:   engine,
-		Paths:    paths,
-		Live:     liveIn,
-		Stdin:    c.App.Reader,
-		Cluster:  manifestCluster,
-		Policies: policies,
-		Disabled: append(cfg.Disable, c.StringSlice("disable")...),
-		Accounts: cfg.Accounts,
-		Version:  version.Version,
+		Engine:            engine,
+		Paths:             paths,
+		Live:              liveIn,
+		Stdin:             c.App.Reader,
+		StdinName:         c.String("stdin-name"),
+		TerraformVars:     c.StringSlice("var"),
+		TerraformVarFiles: c.StringSlice("var-file"),
+		Cluster:           manifestCluster,
+		Policies:          policies,
+		Disabled:          append(cfg.Disable, c.StringSlice("disable")...),
+		Accounts:          cfg.Accounts,
+		Version:           version.Version,
 	}
 	cfg.configure(c.Context, &opts)
 	var dump *os.File
