@@ -49,11 +49,20 @@ _unregistered(wi) := sprintf("is not a registered OIDC provider of account %s", 
 	wi.registered == false
 } else := ""
 
-# Quiet when no cluster was described: "matches no cluster" needs the cluster data.
+# Quiet when no cluster was described: "matches no cluster" needs the cluster data. Quiet too
+# when a described cluster's issuer is unknown (a cluster declared in infrastructure as code,
+# whose issuer EKS assigns at creation): the provider may be that cluster's.
 _no_cluster(wi) := "is the issuer of no loaded cluster" if {
 	input.loaded.clusters == true
 	count(_arr(wi.clusters)) == 0
+	not _issuer_unknown
 } else := ""
+
+_issuer_unknown if {
+	some c in input.clusters
+	c.described == true
+	c.provider_host == ""
+}
 
 _role_name(role) := role.arn if {
 	role.arn != ""

@@ -73,3 +73,22 @@ test_quiet_when_provider_registered_and_matches_a_cluster if {
 	findings := irsa_unknown_provider.deny with input as _input(_wi(true, ["eks:prod"]), true)
 	testing.assert_empty(findings)
 }
+
+# A described cluster (eksctl's ClusterConfig, a CloudFormation or Terraform cluster) whose
+# issuer EKS has not assigned yet may be the provider's cluster.
+test_quiet_on_no_cluster_when_a_described_cluster_has_no_known_issuer if {
+	inp := object.union(_input(_wi(true, []), true), {"clusters": [
+		{"id": "eks:prod", "name": "prod", "provider_host": _host, "described": true},
+		{"id": "eks:new", "name": "new", "provider_host": "", "described": true},
+	]})
+	testing.assert_empty(irsa_unknown_provider.deny) with input as inp
+}
+
+test_fires_on_no_cluster_when_every_described_issuer_is_known if {
+	inp := object.union(_input(_wi(true, []), true), {"clusters": [
+		{"id": "eks:prod", "name": "prod", "provider_host": "oidc.eks.us-east-1.amazonaws.com/id/OTHER", "described": true},
+		{"id": "eks:_", "name": "", "provider_host": "", "described": false},
+	]})
+	findings := irsa_unknown_provider.deny with input as inp
+	testing.assert_one_with(findings, _wi_id, _role)
+}

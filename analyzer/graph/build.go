@@ -230,7 +230,12 @@ func (b *builder) node(n *Node) *Node {
 	return n
 }
 
-func (b *builder) external(account string) bool { return account == "" || !b.known[account] }
+// external reports whether account is outside the reviewer's accounts. With no account known at
+// all (inputs that name none of their own, such as an eksctl ClusterConfig alone, whose cluster's
+// account is assigned at deployment) nothing can be called outside them.
+func (b *builder) external(account string) bool {
+	return len(b.known) > 0 && (account == "" || !b.known[account])
+}
 
 // roleNode returns the node of a loaded role.
 func (b *builder) roleNode(r *inventory.Role) *Node {

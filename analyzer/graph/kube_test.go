@@ -314,3 +314,35 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("paths differ:\n%s", diff)
 	}
 }
+
+// TestExternalNeedsKnownAccounts: a principal is external only against a known set of
+// accounts; inputs that name no account of their own (an eksctl ClusterConfig alone) make no
+// principal external.
+func TestExternalNeedsKnownAccounts(t *testing.T) {
+	admin := roleARN(acctA, "platform-admin")
+	tests := []struct {
+		name  string
+		known []string
+		want  bool
+	}{
+		{"no account known", nil, false},
+		{"the principal's account is known", []string{acctA}, false},
+		{"another account is known", []string{acctB}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := &inventory.Inventory{
+				Clusters:      []*inventory.Cluster{{ID: inventory.ClusterID("prod"), Name: "prod", AuthenticationMode: inventory.ModeAPIAndConfigMap}},
+				AccessEntries: []*inventory.AccessEntry{accessEntry("prod", admin, clusterAdminPolicy)},
+			}
+			g := Build(inv, Options{KnownAccounts: tt.known})
+			n := g.Node(admin)
+			if n == nil {
+				t.Fatalf("no node for %s", admin)
+			}
+			if n.External != tt.want {
+				t.Errorf("external = %v, want %v", n.External, tt.want)
+			}
+		})
+	}
+}

@@ -113,7 +113,11 @@ func ClassifyAWSPrincipal(v string) (form AWSPrincipalForm, account string) {
 		return FormUniqueID, ""
 	}
 	a, ok := ParseARN(v)
-	if !ok || !IsKnownPartition(a.Partition) || !IsAccountID(a.Account) || a.Region != "" ||
+	// An empty account is the inventory's name for a role or user declared in infrastructure
+	// as code whose account is known only after deployment (arn:aws:iam:::role/NAME).
+	codeDeclared := a.Account == "" && a.Service == "iam" &&
+		(strings.HasPrefix(a.Resource, "role/") || strings.HasPrefix(a.Resource, "user/"))
+	if !ok || !IsKnownPartition(a.Partition) || !(IsAccountID(a.Account) || codeDeclared) || a.Region != "" ||
 		strings.ContainsAny(v, "*?") {
 		return FormInvalid, ""
 	}

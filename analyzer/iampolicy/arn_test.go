@@ -79,6 +79,11 @@ func TestClassifyAWSPrincipal(t *testing.T) {
 		{"arn:aws:iam::111122223333:root", FormAccount, "111122223333"},
 		{"arn:aws:iam::111122223333:user/a/b/alice", FormUser, "111122223333"},
 		{"arn:aws-cn:iam::111122223333:role/x", FormRole, "111122223333"},
+		// Declared in infrastructure as code, account known only after deployment.
+		{"arn:aws:iam:::role/app", FormRole, ""},
+		{"arn:aws:iam:::user/ci", FormUser, ""},
+		{"arn:aws:iam:::root", FormInvalid, ""},
+		{"arn:aws:sts:::assumed-role/app/s", FormInvalid, ""},
 		{"arn:aws:sts::111122223333:assumed-role/Admin/alice", FormRoleSession, "111122223333"},
 		{"arn:aws:sts::111122223333:federated-user/bob", FormFederatedUser, "111122223333"},
 		{"AROAEXAMPLEEXAMPLE01", FormUniqueID, ""},

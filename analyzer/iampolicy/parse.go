@@ -301,10 +301,16 @@ func (ps *parser) parseDocument(m *yaml.Node) {
 // checkDuplicates reports duplicate keys in every mapping below m (A1.6: last wins, as
 // botocore's json.loads and Go's encoding/json do).
 func (ps *parser) checkDuplicates(m *yaml.Node, stmt int) {
+	ps.checkDuplicatesIn(m, stmt, map[*yaml.Node]bool{})
+}
+
+// checkDuplicatesIn visits each node once: YAML aliases may repeat a subtree exponentially.
+func (ps *parser) checkDuplicatesIn(m *yaml.Node, stmt int, visited map[*yaml.Node]bool) {
 	m = docnode.Resolve(m)
-	if m == nil {
+	if m == nil || visited[m] {
 		return
 	}
+	visited[m] = true
 	switch m.Kind {
 	case yaml.MappingNode:
 		seen := map[string]bool{}
@@ -314,11 +320,11 @@ func (ps *parser) checkDuplicates(m *yaml.Node, stmt int) {
 				ps.issue(CodeDuplicateKey, stmt, k, "duplicate key %q: the last occurrence wins (IAM APIs and the AWS CLI keep the last), earlier values are ignored", k.Value)
 			}
 			seen[k.Value] = true
-			ps.checkDuplicates(m.Content[i+1], stmt)
+			ps.checkDuplicatesIn(m.Content[i+1], stmt, visited)
 		}
 	case yaml.SequenceNode:
 		for _, c := range m.Content {
-			ps.checkDuplicates(c, stmt)
+			ps.checkDuplicatesIn(c, stmt, visited)
 		}
 	}
 }
@@ -489,7 +495,10 @@ func (ps *parser) checkFederated(x Value, idx int, _ *yaml.Node) {
 		ps.issueAt(CodeInvalidFederated, idx, x.Pos, "Federated principal %q is not an identity provider: expected arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST, …:saml-provider/NAME, or a well-known IdP such as accounts.google.com", v)
 	case strings.ContainsAny(v, "*?"):
 		ps.issueAt(CodeWildcardInPrincipalARN, idx, x.Pos, "Federated principal %q contains a wildcard: provider ARNs must be exact", v)
-	case !IsAccountID(a.Account):
+	case !IsAccountID(a.Account) && a.Account != "":
+		// An empty account is the inventory's name for a provider declared in infrastructure
+		// as code whose account is known only after deployment
+		// (arn:aws:iam:::oidc-provider/HOST), not an account written wrong.
 		ps.issueAt(CodeInvalidAccountID, idx, x.Pos, "Federated provider ARN %q has account %q: expected a 12-digit account ID", v, a.Account)
 	case !IsKnownPartition(a.Partition):
 		ps.issueAt(CodeInvalidFederated, idx, x.Pos, "Federated provider ARN %q has unknown partition %q: expected aws, aws-cn or aws-us-gov", v, a.Partition)

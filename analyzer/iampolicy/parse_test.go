@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,6 +118,30 @@ func TestParseIssues(t *testing.T) {
 				return
 			}
 			t.Fatalf("want issue %s, got %s", tc.code, issueCodes(p))
+		})
+	}
+}
+
+func TestParseFederatedProviderAccount(t *testing.T) {
+	tests := []struct {
+		name, provider string
+		want           []string
+	}{
+		{"12-digit account", "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/A", nil},
+		// The inventory's name for a provider declared in code, its account known only after deployment.
+		{"no account", "arn:aws:iam:::oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/A", nil},
+		{"placeholder account", "arn:aws:iam::ACCOUNT:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/A", []string{CodeInvalidAccountID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustParse(t, `{"Statement":{"Effect":"Allow","Principal":{"Federated":"`+tt.provider+`"},"Action":"sts:AssumeRoleWithWebIdentity"}}`)
+			var got []string
+			for _, is := range p.Issues {
+				got = append(got, is.Code)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("issues = %v, want %v", got, tt.want)
+			}
 		})
 	}
 }

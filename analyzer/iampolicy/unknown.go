@@ -53,16 +53,21 @@ type IndeterminateStatement struct {
 	Unknowns []string
 }
 
-// unknownsBelow lists, without repeats, the unknown expressions in every key and scalar under n.
+// UnknownsBelow lists, without repeats, the unknown expressions in every key and scalar under
+// n, in document order. Each node is visited once, so YAML aliases cannot make it explode.
+func UnknownsBelow(n *yaml.Node) []string { return unknownsBelow(n) }
+
 func unknownsBelow(n *yaml.Node) []string {
 	var out []string
 	seen := map[string]bool{}
+	visited := map[*yaml.Node]bool{}
 	var walk func(*yaml.Node)
 	walk = func(n *yaml.Node) {
 		n = docnode.Resolve(n)
-		if n == nil {
+		if n == nil || visited[n] {
 			return
 		}
+		visited[n] = true
 		if n.Kind == yaml.ScalarNode {
 			for _, u := range UnknownsIn(n.Value) {
 				if !seen[u] {

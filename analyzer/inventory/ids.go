@@ -87,3 +87,11 @@ func RBACID(cluster, kind, namespace, name string) string {
 
 // AuthEntryKeyID identifies a key of an aws-auth entry (e.g. an unknown key the authenticator ignores).
 func AuthEntryKeyID(entryID, key string) string { return entryID + "/key/" + key }
+
+// NodeGroupID identifies a node group of a cluster.
+func NodeGroupID(cluster, name string) string {
+	return fmt.Sprintf("eks:%s/nodegroup/%s", clusterName(cluster), name)
+}
+
+// AddonPolicyID identifies an add-on policy of a node group.
+func AddonPolicyID(nodeGroupID, name string) string { return nodeGroupID + "/addon-policy/" + name }

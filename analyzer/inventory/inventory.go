@@ -52,6 +52,7 @@ type Inventory struct {
 	AWSAuth         []*AWSAuth
 	RBACRoles       []*RBACRole
 	RBACBindings    []*RBACBinding
+	NodeGroups      []*NodeGroup
 
 	// RoleListAccounts are accounts whose complete role list was loaded
 	// (list-roles or get-account-authorization-details), so an absent role is really absent.
@@ -333,6 +334,28 @@ type RBACSubject struct {
 	Kind      string
 	Name      string
 	Namespace string
+}
+
+// NodeGroup is a node group declared in infrastructure as code (an eksctl nodeGroups or
+// managedNodeGroups entry), with the add-on permissions its node role is given.
+type NodeGroup struct {
+	ID      string
+	Cluster string
+	Name    string
+	// Managed is true for an EKS managed node group.
+	Managed bool
+	// AddonPolicies are the add-on permission sets given to the node role, in document order;
+	// every pod on the nodes that reaches IMDS gets them (semantics D7.5, G2.7).
+	AddonPolicies []AddonPolicy
+	Source        Source
+}
+
+// AddonPolicy is one add-on permission set of a node role (eksctl
+// iam.withAddonPolicies.NAME: true).
+type AddonPolicy struct {
+	ID     string
+	Name   string // as eksctl spells the switch: autoScaler, externalDNS, ebs, …
+	Source Source
 }
 
 // ARNLike is the lower-cased role ARN pattern the authenticator matches an sso entry with

@@ -7,11 +7,11 @@ type Element struct {
 	ID string
 	// ARN is the element's own ARN: a role's, user's, group's, managed policy's, OIDC
 	// provider's or cluster's, a Pod Identity association's; "" when it has none (access
-	// entries, Kubernetes objects) or it is unknown.
+	// entries, Kubernetes objects, node groups) or it is unknown.
 	ARN string
 	// Sources are every Source the element holds, its own first, then its parts' (inline
-	// policies, access policies, annotations, aws-auth sections, keys and entries), so a caller
-	// can rewrite them in place.
+	// policies, access policies, annotations, aws-auth sections, keys and entries, add-on
+	// policies), so a caller can rewrite them in place.
 	Sources []*Source
 	// Policies are the policy documents it holds (trust, inline, managed default version).
 	Policies []*iampolicy.Policy
@@ -86,6 +86,13 @@ func (inv *Inventory) EachElement(fn func(Element)) {
 	}
 	for _, b := range inv.RBACBindings {
 		fn(Element{ID: b.ID, Sources: []*Source{&b.Source}})
+	}
+	for _, g := range inv.NodeGroups {
+		e := Element{ID: g.ID, Sources: []*Source{&g.Source}}
+		for i := range g.AddonPolicies {
+			e.Sources = append(e.Sources, &g.AddonPolicies[i].Source)
+		}
+		fn(e)
 	}
 }
 

@@ -69,6 +69,9 @@ func finish(inv *inventory.Inventory) []result.Diagnostic {
 		func(a, b *inventory.RBACRole) *inventory.RBACRole { rbacDup(a.Source, b.Source, a.ID); return a })
 	inv.RBACBindings = dedupe(inv.RBACBindings, func(s *inventory.RBACBinding) string { return s.ID },
 		func(a, b *inventory.RBACBinding) *inventory.RBACBinding { rbacDup(a.Source, b.Source, a.ID); return a })
+	ngDup := dup("node group")
+	inv.NodeGroups = dedupe(inv.NodeGroups, func(g *inventory.NodeGroup) string { return g.ID },
+		func(a, b *inventory.NodeGroup) *inventory.NodeGroup { ngDup(a.Source, b.Source, a.ID); return a })
 
 	sort.Strings(inv.Files)
 	for _, m := range []*map[string]bool{&inv.RoleListAccounts, &inv.ProviderListAccounts, &inv.IdentityAccounts} {

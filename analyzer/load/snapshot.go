@@ -365,6 +365,7 @@ func absorb(dst, src *inventory.Inventory) []result.Diagnostic {
 	dst.ServiceAccounts = append(dst.ServiceAccounts, src.ServiceAccounts...)
 	dst.RBACRoles = append(dst.RBACRoles, src.RBACRoles...)
 	dst.RBACBindings = append(dst.RBACBindings, src.RBACBindings...)
+	dst.NodeGroups = append(dst.NodeGroups, src.NodeGroups...)
 	dst.Files = append(dst.Files, src.Files...)
 	var diags []result.Diagnostic
 	for _, a := range src.AWSAuth {

@@ -48,6 +48,7 @@ func Build(inv *inventory.Inventory, opts BuildOptions) (*Input, Index) {
 	b.buildServiceAccounts()
 	b.buildAccessEntries()
 	b.buildAWSAuth()
+	b.buildNodeGroups()
 	b.buildGraph()
 	b.in.Loaded = Loaded{
 		RoleListAccounts:     sortedKeys(inv.RoleListAccounts),
@@ -504,6 +505,14 @@ func admitsArbitraryContext(pattern, repo string) bool {
 	return false
 }
 
+// declaredRole reports whether arn names, exactly, a loaded role whose account is unknown: a
+// role declared in infrastructure as code, named arn:aws:iam:::role/NAME until deployment
+// gives it an account. Such an ARN in an annotation is the reference to that role, not a typo.
+func (b *builder) declaredRole(arn string) bool {
+	r := b.rolesByARN[arn]
+	return r != nil && r.Account == ""
+}
+
 // findRole finds a loaded role by ARN; failing that, a role from a bare policy file (account
 // unknown) with the same name, so a ServiceAccount and its role's trust side by side in a PR
 // are still judged.
@@ -586,7 +595,9 @@ func (b *builder) irsa(sa *inventory.ServiceAccount, ann *inventory.Annotation, 
 	arn := ann.Value
 	v := &IRSA{Annotation: ann.ID, RoleARN: arn, Audience: audience}
 	form, acct := iampolicy.ClassifyAWSPrincipal(arn)
-	v.ARNValid = form == iampolicy.FormRole
+	// An account-less ARN is a role declared in code (arn:aws:iam:::role/NAME); written by hand
+	// in a manifest, it names no loaded role and is no ARN STS accepts.
+	v.ARNValid = form == iampolicy.FormRole && (acct != "" || b.declaredRole(arn))
 	if !v.ARNValid {
 		return v
 	}
@@ -757,6 +768,20 @@ func (b *builder) buildAWSAuth() {
 			out.MapAccounts = append(out.MapAccounts, AccountRef{ID: m.ID, Account: m.Account})
 		}
 		b.in.AWSAuth = append(b.in.AWSAuth, out)
+	}
+}
+
+func (b *builder) buildNodeGroups() {
+	b.in.NodeGroups = []NodeGroup{}
+	for _, g := range b.inv.NodeGroups {
+		resource := "nodegroup/" + g.Name
+		b.add(g.ID, g.Source, resource)
+		out := NodeGroup{ID: g.ID, Cluster: g.Cluster, Name: g.Name, AddonPolicies: []AddonPolicy{}}
+		for _, p := range g.AddonPolicies {
+			b.add(p.ID, p.Source, resource)
+			out.AddonPolicies = append(out.AddonPolicies, AddonPolicy{ID: p.ID, Name: p.Name})
+		}
+		b.in.NodeGroups = append(b.in.NodeGroups, out)
 	}
 }
 

@@ -308,6 +308,14 @@ func TestIRSAVerdict(t *testing.T) {
 		{name: "role without trust is not evaluated",
 			roles: []*inventory.Role{testRole(t, appRole, "")}, clusters: []*inventory.Cluster{prod}, saCluster: "prod",
 			annotation: appRole, want: IRSA{RoleARN: appRole, ARNValid: true, Role: appRole}},
+		// Infrastructure as code names a role whose account is assigned at deployment
+		// arn:aws:iam:::role/NAME: an annotation referencing it is that role, not a typo.
+		{name: "annotation naming a loaded role declared in code, account unknown",
+			roles: []*inventory.Role{bare("app", pinned(eksProv))}, clusters: []*inventory.Cluster{listed}, saCluster: "listed",
+			annotation: "arn:aws:iam:::role/app", want: IRSA{RoleARN: "arn:aws:iam:::role/app", ARNValid: true, Role: "arn:aws:iam:::role/app", Evaluated: true, Assumable: true, Reason: "*"}},
+		{name: "an account-less role ARN that names no loaded role is not a role ARN",
+			roles: []*inventory.Role{testRole(t, appRole, pinned(eksProv))}, clusters: []*inventory.Cluster{prod}, saCluster: "prod",
+			annotation: "arn:aws:iam:::role/app", want: IRSA{RoleARN: "arn:aws:iam:::role/app"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { runIRSA(t, tt) })
@@ -407,5 +415,32 @@ func TestClusterLiveState(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, used); diff != "" {
 		t.Errorf("used_by_pods (-want +got):\n%s", diff)
+	}
+}
+
+func TestNodeGroupsInput(t *testing.T) {
+	inv := emptyInventory()
+	ng := inventory.NodeGroupID("prod", "workers")
+	inv.NodeGroups = []*inventory.NodeGroup{
+		{ID: ng, Cluster: "prod", Name: "workers", Source: inventory.At("cluster.yaml", 40, 3), AddonPolicies: []inventory.AddonPolicy{
+			{ID: inventory.AddonPolicyID(ng, "autoScaler"), Name: "autoScaler", Source: inventory.At("cluster.yaml", 45, 7)},
+		}},
+		{ID: inventory.NodeGroupID("prod", "plain"), Cluster: "prod", Name: "plain", Source: inventory.At("cluster.yaml", 50, 3)},
+	}
+	in, idx := Build(inv, BuildOptions{})
+	want := []NodeGroup{
+		{ID: ng, Cluster: "prod", Name: "workers", AddonPolicies: []AddonPolicy{{ID: ng + "/addon-policy/autoScaler", Name: "autoScaler"}}},
+		// Loaded, none: an empty list, never null.
+		{ID: "eks:prod/nodegroup/plain", Cluster: "prod", Name: "plain", AddonPolicies: []AddonPolicy{}},
+	}
+	if d := cmp.Diff(want, in.NodeGroups); d != "" {
+		t.Errorf("node groups (-want +got):\n%s", d)
+	}
+	// A finding on an add-on policy points at its switch.
+	if ev := idx[ng+"/addon-policy/autoScaler"]; ev.Source != inventory.At("cluster.yaml", 45, 7) || ev.Resource != "nodegroup/workers" {
+		t.Errorf("evidence = %+v", ev)
+	}
+	if in, _ := Build(emptyInventory(), BuildOptions{}); in.NodeGroups == nil {
+		t.Error("node_groups is null without node groups; want []")
 	}
 }

@@ -24,6 +24,7 @@ type Input struct {
 	PodIdentity     []PodIdentity    `json:"pod_identity"`
 	AccessEntries   []AccessEntry    `json:"access_entries"`
 	AWSAuth         []AWSAuth        `json:"aws_auth"`
+	NodeGroups      []NodeGroup      `json:"node_groups"`
 	Loaded          Loaded           `json:"loaded"`
 	Graph           Graph            `json:"graph"`
 }
@@ -383,6 +384,24 @@ type AuthEntry struct {
 	NodeRole bool `json:"node_role"`
 	// RoleLoaded is true when the ARN names a loaded role (so NodeRole is a real verdict).
 	RoleLoaded bool `json:"role_loaded"`
+}
+
+// NodeGroup is a node group declared in infrastructure as code (an eksctl nodeGroups or
+// managedNodeGroups entry).
+type NodeGroup struct {
+	ID      string `json:"id"`
+	Cluster string `json:"cluster"`
+	Name    string `json:"name"`
+	// AddonPolicies are the add-on permission sets its node role is given (eksctl
+	// iam.withAddonPolicies), in document order; every pod on the nodes that reaches IMDS
+	// gets them.
+	AddonPolicies []AddonPolicy `json:"addon_policies"`
+}
+
+// AddonPolicy is one add-on permission set of a node role.
+type AddonPolicy struct {
+	ID   string `json:"id"`
+	Name string `json:"name"` // autoScaler, externalDNS, ebs, … (as eksctl names them)
 }
 
 // Graph is the part of the assume graph (analyzer/graph) the rules read: the paths Go found

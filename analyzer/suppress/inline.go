@@ -69,16 +69,33 @@ func (in *inline) find(f *result.Finding, loc result.Location) *marker {
 // element that starts on that line; a comment on a line of its own covers the element that
 // starts on the next line. An element is the outermost YAML node starting on that line (a
 // document, a key with its value, a list item) with everything inside it, block scalars that
-// hold YAML (aws-auth mapRoles) included; where no element starts, the line alone.
+// hold YAML (aws-auth mapRoles) included; where no element starts, the line alone. In a
+// Terraform file (.tf) an element is an HCL block, argument or object item (see hclSpans),
+// and only a real comment counts (not a # inside a string).
 func (in *inline) read(file string, data []byte) {
 	var sp spans // built on the first marker
+	tf := isTerraform(file)
+	var comments map[int]bool // .tf: byte offsets where comments start
+	start := 0                // byte offset of the line
 	for i, line := range strings.Split(string(data), "\n") {
+		lineStart := start
+		start += len(line) + 1
+		bom := 0
 		if i == 0 {
-			line = strings.TrimPrefix(line, "\ufeff") // a byte order mark is not content
+			trimmed := strings.TrimPrefix(line, "\ufeff") // a byte order mark is not content
+			bom, line = len(line)-len(trimmed), trimmed
 		}
 		loc := markerRE.FindStringSubmatchIndex(line)
 		if loc == nil {
 			continue
+		}
+		if tf {
+			if comments == nil {
+				comments = hclComments(data)
+			}
+			if !comments[lineStart+bom+loc[2]] {
+				continue
+			}
 		}
 		n := i + 1
 		hash := loc[2]
@@ -108,7 +125,11 @@ func (in *inline) read(file string, data []byte) {
 			continue
 		}
 		if sp == nil {
-			sp = newSpans(data)
+			if tf {
+				sp = hclSpans(data)
+			} else {
+				sp = newSpans(data)
+			}
 		}
 		target := n + 1 // a comment on a line of its own: the element below
 		if strings.TrimSpace(line[:hash]) != "" {

@@ -203,3 +203,75 @@ func TestInlineMarkerForms(t *testing.T) {
 		})
 	}
 }
+
+// TestInlineTerraform: in a .tf file a comment covers the HCL block, argument or object item
+// below it (or on its line), and only a real comment counts.
+func TestInlineTerraform(t *testing.T) {
+	const file = "iam.tf"
+	data := `resource "aws_iam_role" "app" {
+  name = "app"
+  # rolecall:ignore RC101 trust reviewed
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect = "Allow"
+    }]
+  })
+  description = "see # rolecall:ignore RC102 inside a string"
+  tags = {}
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    principals { # rolecall:ignore RC102 trailing comment covers the block
+      type        = "Federated"
+      identifiers = ["x"]
+    }
+    condition {
+      test = "StringLike"
+    }
+  }
+}
+
+# rolecall:ignore RC103 covers the whole resource
+resource "aws_iam_role" "b" {
+  assume_role_policy = jsonencode({
+    // two comment styles, only # markers count
+    # rolecall:ignore RC104 covers the object item below
+    Statement = [
+      {}
+    ]
+    Version = "2012-10-17"
+  })
+}
+`
+	rules := []result.Rule{{ID: "RC101"}, {ID: "RC102"}, {ID: "RC103"}, {ID: "RC104"}}
+	tests := []struct {
+		rule string
+		line int
+		want bool
+	}{
+		{"RC101", 4, true},   // the argument below the comment
+		{"RC101", 6, true},   // inside its jsonencode
+		{"RC101", 8, true},   // its last line
+		{"RC101", 9, false},  // the next argument
+		{"RC102", 9, false},  // a # inside a string is not a comment
+		{"RC102", 15, true},  // the principals block, trailing comment
+		{"RC102", 17, true},  // inside it
+		{"RC102", 19, false}, // the condition block after it
+		{"RC103", 26, true},  // the resource below
+		{"RC103", 35, true},  // its end
+		{"RC104", 30, true},  // the object item below
+		{"RC104", 32, true},  // its last line
+		{"RC104", 33, false}, // the next item
+	}
+	for _, tt := range tests {
+		fs := []result.Finding{{RuleID: tt.rule, Locations: []result.Location{{File: file, Line: tt.line, Column: 3}}}}
+		diags := Apply(fs, Options{Rules: rules, Files: map[string][]byte{file: []byte(data)}})
+		if len(diags) != 0 {
+			t.Fatalf("diagnostics: %v", diags)
+		}
+		if got := fs[0].Suppression != nil; got != tt.want {
+			t.Errorf("%s at line %d: suppressed = %v, want %v", tt.rule, tt.line, got, tt.want)
+		}
+	}
+}

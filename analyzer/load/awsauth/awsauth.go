@@ -14,6 +14,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/rolecall/rolecall/analyzer/docnode"
+	"github.com/rolecall/rolecall/analyzer/iampolicy"
 	"github.com/rolecall/rolecall/analyzer/inventory"
 	"github.com/rolecall/rolecall/analyzer/load/node"
 	"github.com/rolecall/rolecall/analyzer/result"
@@ -66,19 +67,120 @@ func fromData(doc *docnode.Document, data *yaml.Node, a *inventory.AWSAuth) (ok 
 		return false, diags
 	}
 	for _, p := range docnode.Pairs(data) {
-		k, v := p[0], p[1]
-		switch k.Value {
-		case MapRoles, MapUsers, MapAccounts:
-			diags = append(diags, stringSection(doc, a, k, v)...)
-		default:
-			a.UnrecognizedKeys = append(a.UnrecognizedKeys, inventory.KeyRef{
-				ID: inventory.AuthSectionID(a.ID, k.Value), Key: k.Value, Source: node.At(doc.File, k),
-			})
-			msg := fmt.Sprintf("aws-auth data key %q is not read by aws-iam-authenticator (keys are case-sensitive: mapRoles, mapUsers, mapAccounts)", k.Value)
-			diags = append(diags, node.Diag(result.DiagWarning, node.At(doc.File, k), msg))
-		}
+		diags = append(diags, dataKey(doc, a, p[0], p[1])...)
 	}
 	return true, diags
+}
+
+// FromData decodes the data of an aws-auth ConfigMap declared in infrastructure as code (the
+// Terraform kubernetes_config_map and kubernetes_config_map_v1_data resources), whose checks
+// on the object (kube-system/aws-auth) the caller has made; at is where it is declared. A data
+// value is the string the ConfigMap will hold (numbers and bools are their text: the
+// attribute is a map of strings), or the structured value of a yamlencode(...) (or
+// jsonencode) call, which the authenticator receives as the text yamlencode renders from it:
+// that text is decoded exactly as a string value would be, while entries keep the positions
+// of the structure.
+func FromData(file string, data *yaml.Node, at inventory.Source, cluster string) (*inventory.AWSAuth, []result.Diagnostic) {
+	a := &inventory.AWSAuth{
+		ID:      inventory.AWSAuthID(cluster, inventory.AuthConfigMap, ""),
+		Cluster: cluster,
+		Kind:    inventory.AuthConfigMap,
+		Source:  at,
+	}
+	data = docnode.Resolve(data)
+	if data == nil || docnode.IsNull(data) {
+		return a, nil
+	}
+	doc := &docnode.Document{File: file}
+	if data.Kind != yaml.MappingNode {
+		return nil, []result.Diagnostic{node.Diag(result.DiagError, node.At(file, data),
+			"ConfigMap data must be a map of strings (mapRoles, mapUsers, mapAccounts)")}
+	}
+	var diags []result.Diagnostic
+	for _, p := range docnode.Pairs(data) {
+		diags = append(diags, dataKey(doc, a, p[0], p[1])...)
+	}
+	return a, append(diags, setAsideUnknown(a)...)
+}
+
+// setAsideUnknown removes the entries that hold a value known only after deployment
+// (iampolicy.Unknown, e.g. a rolearn from a module output): what they map is not known, so no
+// rule may judge them. The others keep their IDs (entry indexes are the authenticator's).
+func setAsideUnknown(a *inventory.AWSAuth) []result.Diagnostic {
+	var diags []result.Diagnostic
+	warn := func(what string, at inventory.Source, unknowns []string) {
+		diags = append(diags, node.Diag(result.DiagWarning, at, fmt.Sprintf(
+			"%s depends on %s, known only after deployment; it is not analysed", what, strings.Join(unknowns, ", "))))
+	}
+	keep := func(entries []*inventory.AuthEntry) []*inventory.AuthEntry {
+		out := entries[:0]
+		for _, e := range entries {
+			parts := append([]string{e.ARN, e.Username}, e.Groups...)
+			if e.SSO != nil {
+				parts = append(parts, e.SSO.PermissionSetName, e.SSO.AccountID, e.SSO.Partition)
+			}
+			if u := iampolicy.UnknownsIn(strings.Join(parts, "\n")); len(u) > 0 {
+				warn(fmt.Sprintf("%s entry %d", e.Section, e.Index), e.Source, u)
+				continue
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	a.MapRoles, a.MapUsers = keep(a.MapRoles), keep(a.MapUsers)
+	accounts := a.MapAccounts[:0]
+	for i, r := range a.MapAccounts {
+		if u := iampolicy.UnknownsIn(r.Account); len(u) > 0 {
+			warn(fmt.Sprintf("%s entry %d", MapAccounts, i), r.Source, u)
+			continue
+		}
+		accounts = append(accounts, r)
+	}
+	a.MapAccounts = accounts
+	return diags
+}
+
+// dataKey decodes one key of ConfigMap data into a.
+func dataKey(doc *docnode.Document, a *inventory.AWSAuth, k, v *yaml.Node) []result.Diagnostic {
+	switch k.Value {
+	case MapRoles, MapUsers, MapAccounts:
+		if v.Kind == yaml.SequenceNode || v.Kind == yaml.MappingNode {
+			return encodedSection(doc.File, a, k, v)
+		}
+		return stringSection(doc, a, k, v)
+	}
+	a.UnrecognizedKeys = append(a.UnrecognizedKeys, inventory.KeyRef{
+		ID: inventory.AuthSectionID(a.ID, k.Value), Key: k.Value, Source: node.At(doc.File, k),
+	})
+	msg := fmt.Sprintf("aws-auth data key %q is not read by aws-iam-authenticator (keys are case-sensitive: mapRoles, mapUsers, mapAccounts)", k.Value)
+	return []result.Diagnostic{node.Diag(result.DiagWarning, node.At(doc.File, k), msg)}
+}
+
+// encodedSection decodes a section given as the structure yamlencode(...) renders (see
+// FromData): rendered to YAML text and decoded like a string value, positioned by v's nodes.
+func encodedSection(file string, a *inventory.AWSAuth, k, v *yaml.Node) []result.Diagnostic {
+	name := k.Value
+	sec := inventory.AuthSection{ID: inventory.AuthSectionID(a.ID, name), Name: name, Source: node.At(file, k)}
+	pm := identity(file, v)
+	var res sectionResult
+	text, err := renderYAML(v)
+	switch {
+	case err != nil:
+		res.err, res.errAt = fmt.Sprintf("%s cannot be rendered as YAML: %s", name, cleanYAMLError(err)), pm.at(v)
+	case name == MapAccounts:
+		res = decodeAccountsTree(a.ID, string(text), v, pm)
+	default:
+		raw, err := toJSON(text)
+		if err != nil {
+			res.err, res.errAt = fmt.Sprintf("%s cannot be converted to JSON: %s", name, cleanYAMLError(err)), pm.at(v)
+			break
+		}
+		res = decodeEntries(a.ID, name, raw, v, pm, modeConfigMap)
+		if res.err != "" {
+			res.err += "; aws-iam-authenticator drops the whole section"
+		}
+	}
+	return commit(a, sec, res)
 }
 
 // stringSection decodes one mapRoles/mapUsers/mapAccounts string value (YAML-in-YAML).
@@ -177,6 +279,11 @@ func Add(inv *inventory.Inventory, a *inventory.AWSAuth) []result.Diagnostic {
 	inv.AWSAuth = append(inv.AWSAuth, a)
 	return nil
 }
+
+// MarkShadowed marks the entries of one aws-auth ConfigMap section that a later entry for
+// the same ARN overrides (D5.3), for callers that build entries themselves (eksctl writes its
+// iamIdentityMappings into the ConfigMap).
+func MarkShadowed(entries []*inventory.AuthEntry) { shadow(entries, modeConfigMap) }
 
 // complexKey returns the first mapping (depth-first) that has a non-scalar key, e.g. the value
 // of "username: {{SessionName}}", which YAML reads as a flow mapping keyed by a flow mapping.

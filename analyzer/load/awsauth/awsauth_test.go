@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
@@ -474,4 +475,85 @@ func FuzzAWSAuth(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Infrastructure as code builds aws-auth data with yamlencode(...): the authenticator reads the
+// text yamlencode renders, so a section given as that structure decodes exactly as the same
+// section given as text (entries, type errors, shadowing), positioned at its own nodes.
+func TestFromDataStructuredAsText(t *testing.T) {
+	const entries = `
+  - rolearn: arn:aws:iam::111122223333:role/Dev
+    username: dev
+    groups: [view]
+  - rolearn: arn:aws:iam::111122223333:role/dev
+    username: "{{SessionName}}"
+    groups: system:masters
+  - userarn: arn:aws:iam::111122223333:user/misplaced
+    rolArn: typo
+`
+	structured := parseOne(t, "mapRoles:"+entries+"mapAccounts: ['111122223333', 012345678901]\n")
+	text := parseOne(t, "mapRoles: |"+strings.ReplaceAll(entries, "\n  ", "\n    ")+"mapAccounts: |\n    - '111122223333'\n    - 012345678901\n")
+	sa, sdiags := FromData("main.tf", structured.Root, inventory.At("main.tf", 1, 1), "prod")
+	ta, tdiags := FromConfigMap(text, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "data"}, text.Root}}, "prod")
+	if len(sdiags) != len(tdiags) {
+		t.Errorf("diagnostics differ:\nstructured %v\ntext %v", sdiags, tdiags)
+	}
+	strip := func(es []entry) []entry {
+		out := append([]entry(nil), es...)
+		for i := range out {
+			out[i].Line, out[i].Column = 0, 0
+		}
+		return out
+	}
+	if diff := cmp.Diff(strip(view(ta.MapRoles)), strip(view(sa.MapRoles))); diff != "" {
+		t.Errorf("mapRoles (-text +structured):\n%s", diff)
+	}
+	var accts []string
+	for _, a := range sa.MapAccounts {
+		accts = append(accts, a.Account)
+	}
+	// yamlencode renders the second as a number; yaml.v2 keeps its text, leading zero included.
+	if diff := cmp.Diff([]string{"111122223333", "012345678901"}, accts); diff != "" {
+		t.Errorf("mapAccounts (-want +got):\n%s", diff)
+	}
+	if len(sa.MapRoles) != 3 || sa.MapRoles[0].Shadowed == "" || sa.MapRoles[1].TypeErrors == nil || sa.MapRoles[2].Invalid == "" {
+		t.Fatalf("structured mapRoles = %v", view(sa.MapRoles))
+	}
+	wantPos := [][2]int{{2, 5}, {5, 5}, {8, 5}}
+	for i, e := range sa.MapRoles {
+		if e.Source.File != "main.tf" || e.Source.Line != wantPos[i][0] || e.Source.Column != wantPos[i][1] {
+			t.Errorf("entry %d at %v, want main.tf:%d:%d", i, e.Source, wantPos[i][0], wantPos[i][1])
+		}
+	}
+}
+
+// Entries that hold a value known only after deployment are set aside, with a warning; the
+// others keep their IDs.
+func TestFromDataSetsAsideUnknown(t *testing.T) {
+	doc := parseOne(t, `mapRoles:
+  - rolearn: arn:aws:iam::111122223333:role/⟨var.node_role⟩
+    groups: [system:nodes]
+  - rolearn: arn:aws:iam::111122223333:role/ops
+    groups: [system:masters]
+mapUsers:
+  - userarn: arn:aws:iam::111122223333:user/alice
+    groups: [⟨var.group⟩]
+mapAccounts: ["⟨var.account⟩"]
+`)
+	a, diags := FromData("main.tf", doc.Root, inventory.At("main.tf", 1, 1), "prod")
+	if len(a.MapRoles) != 1 || a.MapRoles[0].ID != "awsauth:prod/mapRoles/1" || len(a.MapUsers) != 0 || len(a.MapAccounts) != 0 {
+		t.Errorf("kept roles %v, users %v, accounts %v", view(a.MapRoles), view(a.MapUsers), a.MapAccounts)
+	}
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.Error())
+	}
+	want := []string{
+		"main.tf:2:5: mapRoles entry 0 depends on var.node_role, known only after deployment; it is not analysed",
+		"main.tf:7:5: mapUsers entry 0 depends on var.group, known only after deployment; it is not analysed",
+		"main.tf:9:15: mapAccounts entry 0 depends on var.account, known only after deployment; it is not analysed",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
 }

@@ -377,7 +377,13 @@ func shadow(entries []*inventory.AuthEntry, md mode) {
 // decodeAccounts decodes a ConfigMap mapAccounts string with go-yaml v2 into []string, as
 // ParseMap does (D1.6): scalars keep their literal text (leading zeros survive); elements that
 // are not scalars are skipped by yaml.v2 with a type error, the others are kept.
-func decodeAccounts(authID string, s string, pm posMap) (res sectionResult) {
+func decodeAccounts(authID string, s string, pm posMap) sectionResult {
+	return decodeAccountsTree(authID, s, parseInner(s), pm)
+}
+
+// decodeAccountsTree is decodeAccounts with tree, the positioned node s was parsed from or
+// rendered from (nil when s does not parse).
+func decodeAccountsTree(authID string, s string, tree *yaml.Node, pm posMap) (res sectionResult) {
 	defer func() {
 		if r := recover(); r != nil {
 			res = sectionResult{err: fmt.Sprintf("mapAccounts does not parse: %v", r), errAt: pm.fallback}
@@ -385,7 +391,7 @@ func decodeAccounts(authID string, s string, pm posMap) (res sectionResult) {
 	}()
 	var accts []string
 	err := yamlv2.Unmarshal([]byte(s), &accts)
-	tree := parseInner(s)
+	tree = docnode.Resolve(tree)
 	var te *yamlv2.TypeError
 	if err != nil && !errors.As(err, &te) {
 		res.err = "mapAccounts does not parse as YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")

@@ -156,17 +156,22 @@ func bareList(doc *docnode.Document, seq *yaml.Node, cluster string) (*inventory
 }
 
 // nodeJSON converts a structured node to JSON the way the authenticator's YAML→JSON path does.
-func nodeJSON(n *yaml.Node) (out []byte, err error) {
+func nodeJSON(n *yaml.Node) ([]byte, error) {
+	y, err := renderYAML(n)
+	if err != nil {
+		return nil, err
+	}
+	return toJSON(y)
+}
+
+// renderYAML renders a structured node as YAML text.
+func renderYAML(n *yaml.Node) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
-	y, err := yaml.Marshal(n)
-	if err != nil {
-		return nil, err
-	}
-	return toJSON(y)
+	return yaml.Marshal(n)
 }
 
 // structured reads mapRoles/mapUsers/mapAccounts given as structured lists below m (server

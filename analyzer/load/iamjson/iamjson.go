@@ -22,7 +22,15 @@ const StdinRoleName = "stdin"
 
 // UnknownAccountRoleARN is the ARN given to a role known only from a bare policy file: the
 // account is unknown, so the account field is empty (arn:aws:iam:::role/NAME).
-func UnknownAccountRoleARN(name string) string { return "arn:aws:iam:::role/" + name }
+func UnknownAccountRoleARN(name string) string { return UnknownAccountARN("role", name) }
+
+// UnknownAccountARN is the ARN of an IAM entity of resource type kind (role, user, group,
+// policy) whose account is unknown, such as one declared in infrastructure as code:
+// arn:aws:iam:::KIND/PATHNAME, where pathName is the path without its leading "/" followed by
+// the name ("teams/app" for path "/teams/" and name "app").
+func UnknownAccountARN(kind, pathName string) string {
+	return "arn:aws:iam:::" + kind + "/" + pathName
+}
 
 // UnknownAccountProviderARN is the ID used for an OIDC provider read from
 // get-open-id-connect-provider whose ARN is not known (that output does not include it).
@@ -127,7 +135,7 @@ func (r *reader) role(m *yaml.Node, what string) *inventory.Role {
 	if !ok {
 		return nil
 	}
-	p, name := pathAndName(a.Resource)
+	p, name := PathAndName(a.Resource)
 	if n, nv := r.Str(m, "RoleName", what); nv != nil && n != "" {
 		if n != name {
 			r.Warnf(nv, "%s: RoleName %q does not match the name in Arn %q; using the Arn", what, n, arn)
@@ -231,7 +239,7 @@ func (r *reader) user(m *yaml.Node, what string) *inventory.User {
 	if !ok {
 		return nil
 	}
-	p, name := pathAndName(a.Resource)
+	p, name := PathAndName(a.Resource)
 	userID, _ := r.Str(m, "UserId", what)
 	return &inventory.User{
 		ID:                  inventory.PrincipalID(arn),
@@ -254,7 +262,7 @@ func (r *reader) group(m *yaml.Node, what string) *inventory.Group {
 	if !ok {
 		return nil
 	}
-	_, name := pathAndName(a.Resource)
+	_, name := PathAndName(a.Resource)
 	return &inventory.Group{
 		ID:               inventory.PrincipalID(arn),
 		ARN:              arn,
@@ -277,7 +285,7 @@ func (r *reader) managedPolicies(root *yaml.Node, what string) {
 		}
 		name, _ := r.Str(p, "PolicyName", pw)
 		if name == "" {
-			_, name = pathAndName(a.Resource)
+			_, name = PathAndName(a.Resource)
 		}
 		defaultID, _ := r.Str(p, "DefaultVersionId", pw)
 		mp := &inventory.ManagedPolicy{ID: inventory.PrincipalID(arn), ARN: arn, Name: name, Source: r.Src(p)}

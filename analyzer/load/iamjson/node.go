@@ -105,8 +105,8 @@ func (r *reader) arn(m *yaml.Node, kind, what, expected string) (string, iampoli
 	return arn, a, true
 }
 
-// pathAndName splits a resource "role/PATH/NAME" into "/PATH/" and NAME.
-func pathAndName(resource string) (path, name string) {
+// PathAndName splits the resource of an IAM ARN ("role/PATH/NAME") into "/PATH/" and NAME.
+func PathAndName(resource string) (path, name string) {
 	_, rest, _ := strings.Cut(resource, "/")
 	i := strings.LastIndexByte(rest, '/')
 	if i < 0 {

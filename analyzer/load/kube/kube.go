@@ -149,16 +149,8 @@ func (l *loader) serviceAccount(obj *yaml.Node) {
 	if !ok {
 		return
 	}
-	if ns == "" {
-		ns = "default"
-	}
-	sa := &inventory.ServiceAccount{
-		ID:        inventory.ServiceAccountID(l.cluster, ns, name),
-		Cluster:   l.cluster,
-		Namespace: ns,
-		Name:      name,
-		Source:    l.Src(obj),
-	}
+	sa := NewServiceAccount(l.cluster, ns, name, l.Src(obj))
+	ns = sa.Namespace
 	_, ann := docnode.Lookup(meta, "annotations")
 	switch {
 	case ann == nil || docnode.IsNull(ann):
@@ -181,12 +173,33 @@ func (l *loader) serviceAccount(obj *yaml.Node) {
 				l.Errorf(v, "annotation %q must be a string, not a %s", k.Value, node.KindName(v))
 				continue
 			}
-			sa.Annotations = append(sa.Annotations, inventory.Annotation{
-				ID: inventory.AnnotationID(sa.ID, k.Value), Key: k.Value, Value: val, Source: l.Src(k),
-			})
+			Annotate(sa, k.Value, val, l.Src(k))
 		}
 	}
 	l.inv.ServiceAccounts = append(l.inv.ServiceAccounts, sa)
+}
+
+// NewServiceAccount is ServiceAccount namespace/name of cluster, declared at at. An empty
+// namespace is "default": where kubectl applies a manifest without one (unless told otherwise),
+// and the Terraform kubernetes provider's default.
+func NewServiceAccount(cluster, namespace, name string, at inventory.Source) *inventory.ServiceAccount {
+	if namespace == "" {
+		namespace = "default"
+	}
+	return &inventory.ServiceAccount{
+		ID:        inventory.ServiceAccountID(cluster, namespace, name),
+		Cluster:   cluster,
+		Namespace: namespace,
+		Name:      name,
+		Source:    at,
+	}
+}
+
+// Annotate appends annotation key: value, written at at, to sa.
+func Annotate(sa *inventory.ServiceAccount, key, value string, at inventory.Source) {
+	sa.Annotations = append(sa.Annotations, inventory.Annotation{
+		ID: inventory.AnnotationID(sa.ID, key), Key: key, Value: value, Source: at,
+	})
 }
 
 // configMap reads aws-auth; other ConfigMaps are not ours. aws-iam-authenticator watches only

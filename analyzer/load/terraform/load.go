@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"github.com/rolecall/rolecall/analyzer/docnode"
 	"github.com/rolecall/rolecall/analyzer/inventory"
 	"github.com/rolecall/rolecall/analyzer/result"
 )
@@ -27,11 +26,5 @@ type Options struct {
 // their folders; local modules they call are followed, registry modules are not fetched) and
 // adds the resources rolecall understands to inv.
 func LoadConfig(files []File, opts Options, inv *inventory.Inventory) []result.Diagnostic {
-	return nil // TODO(helper T1)
-}
-
-// LoadPlan recognises `terraform show -json` output of a plan (or state) and adds its resources
-// to inv.
-func LoadPlan(doc *docnode.Document, inv *inventory.Inventory) (bool, []result.Diagnostic) {
-	return false, nil // TODO(helper T2)
+	return loadConfig(files, opts, inv)
 }

@@ -23,12 +23,20 @@ type Resource struct {
 	// are lists of mappings, as in `terraform show -json`), every node positioned at the
 	// expression that produced it (its File is Source.File unless the node says otherwise: see
 	// Files). A policy document attribute may be a string (JSON text) or the document's own
-	// mapping (jsonencode(...), data "aws_iam_policy_document"), so findings point inside it.
-	// A value unknown until apply is a string holding iampolicy.Unknown(expression), alone or
-	// inside a template.
+	// mapping (jsonencode(...), JSON text in a string or heredoc, file(), data
+	// "aws_iam_policy_document"), so findings point inside it; such a mapping is positioned in
+	// one file (its root's). A value unknown until apply is a string holding
+	// iampolicy.Unknown(expression), alone or inside a template.
+	//
+	// From a configuration, Attrs holds the arguments written (a reference followed to where
+	// its value was written: a local, a variable's default or .tfvars value, a module argument)
+	// and what the provider derives from them (an aws_iam_role's arn and id, an OIDC
+	// provider's arn, an aws_iam_policy_document's json, positioned at the block); other
+	// computed attributes are absent.
 	Attrs *yaml.Node
-	// Files maps nodes of Attrs that come from another file than Source.File (a module
-	// variable's value, a data source's document in another .tf file) to that file's name.
+	// Files maps the nodes of Attrs written in another file than Source.File (a module
+	// argument, a .tfvars value, a data source's document in another .tf file) to that file's
+	// name: every such node, not only the root of a subtree.
 	Files map[*yaml.Node]string
 	// Source is the resource block (or the plan's resource object).
 	Source inventory.Source
