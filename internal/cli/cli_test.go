@@ -333,3 +333,25 @@ func sameJSONInEveryOrder(t *testing.T, tests []orderCase) {
 		})
 	}
 }
+
+// TestStdinName: a chart rendered by helm template (or an overlay by kustomize build) piped in
+// is located under --stdin-name, with its lines.
+func TestStdinName(t *testing.T) {
+	t.Chdir(moduleRoot(t))
+	rendered := `---
+# Source: payments/templates/serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: default
+  namespace: payments
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/payments-api
+`
+	var out, errb bytes.Buffer
+	code := Run(t.Context(), []string{"rolecall", "scan", "-", "--stdin-name", "charts/payments", "--format", "json", "--fail-on", "none"},
+		strings.NewReader(rendered), &out, &errb)
+	if code != ExitOK || !strings.Contains(out.String(), `"path": "charts/payments"`) || !strings.Contains(out.String(), `"line": 9`) {
+		t.Errorf("exit %d, stderr %q: want findings located at charts/payments line 9:\n%s", code, errb.String(), out.String())
+	}
+}

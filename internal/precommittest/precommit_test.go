@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,6 +292,23 @@ func TestTryRepo(t *testing.T) {
 			want:     map[string]string{nameFiles: "Passed"},
 		},
 		{
+			name:     "rolecall blocks a staged Terraform role whose jsonencode'd trust has no sub condition",
+			hook:     "rolecall",
+			staged:   []string{"terraform/reports.tf", "terraform-good/api.tf"},
+			files:    []string{"terraform/reports.tf"},
+			wantCode: 1,
+			want:     map[string]string{nameFiles: "Failed"},
+			wantText: []string{"RC101", "terraform/reports.tf:12:33"},
+		},
+		{
+			name:     "rolecall passes a staged Terraform role that trusts one ServiceAccount",
+			hook:     "rolecall",
+			staged:   []string{"terraform/reports.tf", "terraform-good/api.tf"},
+			files:    []string{"terraform-good/api.tf"},
+			wantCode: 0,
+			want:     map[string]string{nameFiles: "Passed"},
+		},
+		{
 			name:     "rolecall-repo blocks on a bad trust policy anywhere in the repository when a good one changes",
 			hook:     "rolecall-repo",
 			staged:   []string{"trust/public.json", "trust/ci-deploy.json"},
@@ -458,6 +476,12 @@ func TestHookFilters(t *testing.T) {
 	}
 	if diff := cmp.Diff(selection{files.Files, files.Exclude, files.TypesOr}, selection{repo.Files, repo.Exclude, repo.TypesOr}); diff != "" {
 		t.Errorf("rolecall and rolecall-repo select different files (-rolecall +rolecall-repo):\n%s", diff)
+	}
+
+	for _, typ := range []string{"json", "yaml", "terraform"} {
+		if !slices.Contains(files.TypesOr, typ) {
+			t.Errorf("types_or %v lacks %s: rolecall reads those files", files.TypesOr, typ)
+		}
 	}
 
 	// The exclude pattern on paths pre-commit passes (relative, with /).
