@@ -31,8 +31,9 @@ demo: ## scan the seed fixture, then every shipped fixture
 	-go run ./cmd/rolecall scan --fail-on none fixtures/irsa-pitfalls fixtures/aws-auth-pitfalls
 	-go run ./cmd/rolecall scan --fail-on none fixtures/escalation
 
-bench: ## run the benchmarks
-	go test -run '^$$' -bench . -benchmem ./...
+bench: ## run the benchmarks; BenchmarkScale (1k, 5k, 20k roles beside their parse floor) once each
+	go test -run '^$$' -bench . -skip '^BenchmarkScale$$' -benchmem ./...
+	go test -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -benchmem -timeout 2h ./internal/benchscale
 
 tidy: ## go mod tidy
 	go mod tidy

@@ -60,9 +60,9 @@ type Options struct {
 	Engine *policy.Engine
 }
 
-// NewEngine compiles the built-in rules and any extra rule directories.
+// NewEngine compiles the built-in rules (when a scan needs them) and any extra rule directories.
 func NewEngine(ctx context.Context, extra []fs.FS) (*policy.Engine, error) {
-	return policy.New(ctx, rules.FS, policy.WithUserRules(extra...))
+	return policy.New(ctx, rules.FS, policy.CompileOnDemand(), policy.WithUserRules(extra...))
 }
 
 // Run scans opts.Paths. The error is for internal failures (a rule bug, an engine error);
@@ -198,7 +198,7 @@ func resolve(rule result.Rule, rf policy.RawFinding, index policy.Index) (result
 		Message: rf.Msg, Target: rf.Target, Subject: rf.Subject, Remediation: rule.Remediation,
 		Causes: slices.Clone(rf.Cause),
 	}
-	if ev, ok := index[rf.Target]; ok && ev.Resource != "" {
+	if ev, ok := index.Lookup(rf.Target); ok && ev.Resource != "" {
 		f.Target = ev.Resource
 	} else if !ok {
 		return f, fmt.Errorf("rule %s: unknown target id %q", rule.Slug, rf.Target)
@@ -222,7 +222,7 @@ func resolve(rule result.Rule, rf policy.RawFinding, index policy.Index) (result
 }
 
 func locate(rule result.Rule, id string, index policy.Index) (result.Location, error) {
-	ev, ok := index[id]
+	ev, ok := index.Lookup(id)
 	if !ok {
 		return result.Location{}, fmt.Errorf("rule %s: unknown cause id %q", rule.Slug, id)
 	}

@@ -32,13 +32,13 @@ func TakeSnapshot(ctx context.Context, opts Options) (*Snapshot, error) {
 	inv, _ := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, Cluster: opts.Cluster, Clusters: opts.Clusters})
 	in, index := policy.Build(inv, policy.BuildOptions{Accounts: opts.Accounts})
 	g := graph.Build(inv, graph.Options{KnownAccounts: in.KnownAccounts})
-	return &Snapshot{Scan: scan, Graph: g, index: index}, nil
+	return &Snapshot{Scan: scan, Graph: g, index: index.WithGraph(g)}, nil
 }
 
 // Locate returns where a graph element (node or edge id) or inventory element is, as findings
 // are located: its evidence's file position, or a reference when it has none.
 func (s *Snapshot) Locate(id string) result.Location {
-	ev, ok := s.index[id]
+	ev, ok := s.index.Lookup(id)
 	if !ok {
 		return result.Location{Ref: id}
 	}

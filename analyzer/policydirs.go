@@ -10,13 +10,15 @@ import (
 	"github.com/rolecall/rolecall/rules"
 )
 
-// NewEngineDirs compiles the built-in rules and the user rule directories (--policy DIR).
+// NewEngineDirs compiles the built-in rules (when a scan needs them) and the user rule
+// directories (--policy DIR).
 // Each directory's files are named by the directory as given (examples/policy/x.rego:3: …),
 // so a mistake in a user rule points at the user's file. A folder named twice (by the
 // configuration and by --policy, or in two spellings) is loaded once.
 func NewEngineDirs(ctx context.Context, dirs []string) (*policy.Engine, error) {
 	dirs = UniqueDirs(dirs)
-	opts := make([]policy.Option, 0, len(dirs))
+	opts := make([]policy.Option, 0, len(dirs)+1)
+	opts = append(opts, policy.CompileOnDemand())
 	for _, dir := range dirs {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("--policy %s: not a directory", dir)

@@ -51,22 +51,18 @@ func LooksLikeJSON(data []byte) bool {
 func Parse(file string, data []byte) ([]*Document, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if LooksLikeJSON(data) {
-		if err := checkJSON(data); err != nil {
-			var pe *PosError
-			if errors.As(err, &pe) {
-				pe.File = file
-			}
-			return nil, err
+		if json.Valid(data) {
+			return []*Document{{File: file, Root: jsonTree(data), JSON: true, Data: data}}, nil
 		}
-		var n yaml.Node
-		if err := yaml.Unmarshal(data, &n); err != nil {
-			// Valid JSON that yaml.v3 cannot read (rare): report at the start.
-			return nil, &PosError{File: file, Line: 1, Column: 1, Msg: "cannot read JSON document: " + err.Error()}
+		err := checkJSON(data)
+		if err == nil { // json.Valid and a decoder agree; this is for safety
+			err = &PosError{Line: 1, Column: 1, Msg: "invalid JSON"}
 		}
-		if len(n.Content) == 0 {
-			return nil, nil
+		var pe *PosError
+		if errors.As(err, &pe) {
+			pe.File = file
 		}
-		return []*Document{{File: file, Root: n.Content[0], JSON: true, Data: data}}, nil
+		return nil, err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*Document

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rolecall/rolecall/analyzer/iampolicy"
 	"github.com/rolecall/rolecall/analyzer/inventory"
@@ -45,27 +46,44 @@ type Verdict struct {
 // Graph is the assume graph. It is immutable after Build.
 type Graph struct {
 	nodes    []*Node
-	edges    []*Edge
 	byID     map[string]*Node
-	out, in  map[string][]*Edge
 	verdicts map[string]Verdict
 	explain  *explainer
+	// The stored edges (all but those of obtain groups), sorted by ID, and indexed.
+	edges    []*Edge
+	edgeByID map[string]*Edge
+	out, in  map[string][]*Edge
+	// The rbac-obtain-sa edges kept by group (obtain.go).
+	hubOf      map[string]*saHub         // ServiceAccount node → its hub
+	groupsFrom map[string][]*obtainGroup // identity node → its groups
+	all        func() []*Edge            // every edge, materialised once
 }
 
 // Nodes returns every node, sorted by ID.
 func (g *Graph) Nodes() []*Node { return g.nodes }
 
-// Edges returns every edge, sorted by ID.
-func (g *Graph) Edges() []*Edge { return g.edges }
+// Edges returns every edge, sorted by ID. In a large cluster this may be many more edges than
+// a search ever looks at (see obtain.go); searches and queries use In, Out and the searches.
+func (g *Graph) Edges() []*Edge { return g.all() }
 
 // Node returns the node with id, or nil.
 func (g *Graph) Node(id string) *Node { return g.byID[id] }
 
 // Out returns the edges leaving id, sorted by ID.
-func (g *Graph) Out(id string) []*Edge { return g.out[id] }
+func (g *Graph) Out(id string) []*Edge {
+	if len(g.groupsFrom[id]) == 0 {
+		return g.out[id]
+	}
+	return g.searchOut(id, &searchState{seen: map[string]bool{}, unseen: map[*saHub][]string{}})
+}
 
 // In returns the edges entering id, sorted by ID.
-func (g *Graph) In(id string) []*Edge { return g.in[id] }
+func (g *Graph) In(id string) []*Edge {
+	if h := g.hubOf[id]; h != nil && len(h.groups) > 0 {
+		return g.groupEdgesInto(id, h.groups, g.in[id])
+	}
+	return g.in[id]
+}
 
 // PodIdentityVerdicts returns, per Pod Identity association ID, whether the association's
 // role (and target role) can be assumed with the association's session tags (C1.1, C2, C3).
@@ -100,17 +118,16 @@ type builder struct {
 	verdicts map[string]Verdict
 
 	// IAM.
-	rolesByARN      map[string]*inventory.Role
-	rolesByAcctName map[string][]*inventory.Role // account + "/" + lower-cased name
-	managed         map[string]*inventory.ManagedPolicy
-	groups          map[string]*inventory.Group // account + "/" + name
-	providers       map[string]*inventory.OIDCProvider
-	callers         []*caller // loaded users and roles, then materialised principals, by ID
-	callerByID      map[string]*caller
-	callerByUnique  map[string]*caller
-	callersByAcct   map[string][]*caller
-	assumersByAcct  map[string][]*caller // callers whose identity policies may allow sts:AssumeRole
-	assumers        []*caller
+	rolesByARN       map[string]*inventory.Role
+	rolesByAcctName  map[string][]*inventory.Role // account + "/" + lower-cased name
+	managed          map[string]*inventory.ManagedPolicy
+	groups           map[string]*inventory.Group // account + "/" + name
+	providers        map[string]*inventory.OIDCProvider
+	callers          []*caller // loaded users and roles, then materialised principals, by ID
+	callerByID       map[string]*caller
+	callerByUnique   map[string]*caller
+	callersByAcct    map[string][]*caller
+	assumersByPrefix map[string][]*caller // callers whose identity policies may allow sts:AssumeRole, by caller.assumePrefixes
 
 	// EKS.
 	clusters       map[string]*inventory.Cluster
@@ -119,12 +136,19 @@ type builder struct {
 	saByCluster    map[string][]string // cluster → SA node IDs (sorted at use)
 	saByNS         map[string][]string // cluster + "/" + namespace → SA node IDs
 	saObjects      map[string][]*inventory.ServiceAccount
+	hubs           map[hubKey]*saHub
+	hubOf          map[string]*saHub
+	groupsFrom     map[string][]*obtainGroup
 	webFrom        map[string]bool // nodes with a web-identity edge out
 	podFrom        map[string]bool // nodes with a Pod Identity edge out
 	webStatements  []webStatement  // every web-identity (role, statement, provider), for materialised subjects
 
 	// Kubernetes identities.
 	idents map[string]*identInfo
+
+	// baseValues and baseUnknown are opts.Context and unknownKeys, lower-cased (see context).
+	baseValues  map[string][]string
+	baseUnknown []string
 
 	// callerCtx caches the request context of user and role-session callers (read-only).
 	callerCtx map[iampolicy.CallerKind]iampolicy.Context
@@ -142,6 +166,11 @@ func Build(inv *inventory.Inventory, opts Options) *Graph {
 		nodes: map[string]*Node{}, edges: map[string]*Edge{}, verdicts: map[string]Verdict{},
 		saOrigin: map[string]string{}, saByCluster: map[string][]string{}, saByNS: map[string][]string{},
 		idents: map[string]*identInfo{}, webFrom: map[string]bool{}, podFrom: map[string]bool{},
+	}
+	b.baseUnknown = lowered(slices.Concat(opts.Context.Unknown, unknownKeys))
+	b.baseValues = map[string][]string{}
+	for k, v := range opts.Context.Values {
+		b.baseValues[strings.ToLower(k)] = v
 	}
 	b.index()
 	b.serviceAccounts()
@@ -201,7 +230,7 @@ func (b *builder) index() {
 	b.callerByID = map[string]*caller{}
 	b.callerByUnique = map[string]*caller{}
 	b.callersByAcct = map[string][]*caller{}
-	b.assumersByAcct = map[string][]*caller{}
+	b.assumersByPrefix = map[string][]*caller{}
 	for _, u := range inv.Users {
 		b.addCaller(b.userCaller(u))
 	}
@@ -383,7 +412,9 @@ func (b *builder) addEdge(e *Edge) *Edge {
 }
 
 func (b *builder) finish() *Graph {
-	g := &Graph{byID: b.nodes, out: map[string][]*Edge{}, in: map[string][]*Edge{}, verdicts: b.verdicts, explain: &explainer{b}}
+	g := &Graph{byID: b.nodes, out: map[string][]*Edge{}, in: map[string][]*Edge{}, verdicts: b.verdicts, explain: &explainer{b},
+		edgeByID: b.edges, hubOf: b.hubOf, groupsFrom: b.groupsFrom}
+	g.all = sync.OnceValue(g.allEdges)
 	for _, n := range b.nodes {
 		g.nodes = append(g.nodes, n)
 	}
@@ -410,30 +441,31 @@ var unknownKeys = []string{
 }
 
 // context is opts.Context plus values, with every unknownKeys entry and extraUnknown marked
-// Unknown unless a value is supplied for it.
+// Unknown unless a value is supplied for it. Keys are lower-cased (iampolicy compares them
+// case-insensitively): this is built for every evaluation, so it is kept cheap.
 func (b *builder) context(values map[string][]string, extraUnknown ...string) iampolicy.Context {
-	vals := map[string][]string{}
-	have := map[string]bool{}
-	for k, v := range b.opts.Context.Values {
+	vals := make(map[string][]string, len(b.baseValues)+len(values))
+	for k, v := range b.baseValues {
 		vals[k] = v
-		have[strings.ToLower(k)] = true
 	}
 	for k, v := range values {
-		for old := range vals {
-			if strings.EqualFold(old, k) {
-				delete(vals, old)
-			}
-		}
-		vals[k] = v
-		have[strings.ToLower(k)] = true
+		vals[strings.ToLower(k)] = v
 	}
-	var unknown []string
-	for _, k := range slices.Concat(b.opts.Context.Unknown, unknownKeys, extraUnknown) {
-		if !have[strings.ToLower(k)] && !slices.Contains(unknown, k) {
+	unknown := make([]string, 0, len(b.baseUnknown)+len(extraUnknown))
+	for _, k := range slices.Concat(b.baseUnknown, lowered(extraUnknown)) {
+		if _, have := vals[k]; !have && !slices.Contains(unknown, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	return iampolicy.Context{Values: vals, Unknown: unknown}
+}
+
+func lowered(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = strings.ToLower(k)
+	}
+	return out
 }
 
 func statementIDs(roleID string, idx []int) []string {

@@ -18,6 +18,7 @@ type webStatement struct {
 	role *inventory.Role
 	stmt *iampolicy.Statement
 	w    iampolicy.WebIdentityAnalysis
+	auds []string // audiences(w), tried for every subject
 }
 
 // serviceAccounts creates the ServiceAccount nodes known before the edges: loaded ones, those
@@ -66,7 +67,7 @@ func (b *builder) federationEdges() {
 					if w.Inferred || w.Host == "" {
 						continue // an unresolved template, not a provider
 					}
-					ws := webStatement{role: r, stmt: s, w: w}
+					ws := webStatement{role: r, stmt: s, w: w, auds: b.audiences(w)}
 					b.webStatements = append(b.webStatements, ws)
 					b.webIdentity(ws)
 				}
@@ -132,7 +133,7 @@ func (b *builder) audiences(w iampolicy.WebIdentityAnalysis) []string {
 func (b *builder) assumeWeb(ws webStatement, sub string) (iampolicy.Evaluation, string, bool) {
 	host := ws.w.Host
 	var last iampolicy.Evaluation
-	for _, aud := range b.audiences(ws.w) {
+	for _, aud := range ws.auds {
 		vals := map[string][]string{host + ":aud": {aud}}
 		var unknown []string
 		if sub != "" {

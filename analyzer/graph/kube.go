@@ -218,18 +218,23 @@ func (b *builder) identity(cl, username string, groups []string, policies []inve
 
 // kubeCluster holds one cluster's RBAC indexes.
 type kubeCluster struct {
-	name    string
-	authz   *rbac.Authorizer
-	roles   map[[3]string][]*inventory.RBACRole
-	byUser  map[string][]*inventory.RBACBinding
-	byGroup map[string][]*inventory.RBACBinding
-	single  map[*inventory.RBACBinding]*rbac.Authorizer
+	name string
+	// namespaces are those with ServiceAccounts, sorted.
+	namespaces []string
+	authz      *rbac.Authorizer
+	roles      map[[3]string][]*inventory.RBACRole
+	byUser     map[string][]*inventory.RBACBinding
+	byGroup    map[string][]*inventory.RBACBinding
+	single     map[*inventory.RBACBinding]*rbac.Authorizer
+	grants     map[string][]nsGrant          // see builder.grants
+	wide       map[string]map[string]nsGrant // see builder.wideGrants
 }
 
 func (b *builder) kubeCluster(cl string) *kubeCluster {
 	k := &kubeCluster{name: cl, roles: map[[3]string][]*inventory.RBACRole{},
 		byUser: map[string][]*inventory.RBACBinding{}, byGroup: map[string][]*inventory.RBACBinding{},
-		single: map[*inventory.RBACBinding]*rbac.Authorizer{}}
+		single: map[*inventory.RBACBinding]*rbac.Authorizer{}, grants: map[string][]nsGrant{},
+		wide: map[string]map[string]nsGrant{}}
 	var roles []*inventory.RBACRole
 	var bindings []*inventory.RBACBinding
 	for _, r := range b.inv.RBACRoles {
@@ -267,6 +272,13 @@ func (b *builder) kubeCluster(cl string) *kubeCluster {
 		}
 	}
 	k.authz = rbac.New(roles, bindings)
+	prefix := cl + "/"
+	for key := range b.saByNS {
+		if ns, ok := strings.CutPrefix(key, prefix); ok {
+			k.namespaces = append(k.namespaces, ns)
+		}
+	}
+	sort.Strings(k.namespaces)
 	return k
 }
 
@@ -306,11 +318,12 @@ func plain(s rbac.Subject) rbac.Subject {
 
 // kubernetesEdges adds, per cluster: ServiceAccount → its identity; identity → cluster-admin;
 // identity → every ServiceAccount it can obtain (G2). Identities with no binding, no access
-// policy and no special group are skipped, and an identity is only checked in the namespaces its
+// policy and no special group are skipped (grantless), and an identity is only checked in the namespaces its
 // bindings and access policies reach, so the work follows the RBAC data, not identities ×
-// ServiceAccounts.
+// ServiceAccounts; what an identity obtains of a whole namespace is kept once (obtain.go).
 func (b *builder) kubernetesEdges() {
 	saIdent := map[string]string{}
+	ownSA := map[string]string{} // identity → the ServiceAccount it is the identity of
 	for _, cl := range b.clusterNames() {
 		sas := slices.Clone(b.saByCluster[cl])
 		slices.Sort(sas)
@@ -322,10 +335,12 @@ func (b *builder) kubernetesEdges() {
 				info.entries = append(info.entries, b.saOrigin[saID])
 			}
 			saIdent[saID] = info.id
+			ownSA[info.id] = saID
 			b.addEdge(&Edge{From: saID, To: info.id, Mechanism: MechServiceToken, Evidence: []string{b.saOrigin[saID]},
 				Reason: "a pod or token of ServiceAccount " + n.Namespace + "/" + n.Name + " authenticates as " + s.Username + " (G1)"})
 		}
 	}
+	b.buildHubs()
 	var ids []string
 	for id := range b.idents {
 		ids = append(ids, id)
@@ -339,8 +354,51 @@ func (b *builder) kubernetesEdges() {
 			k = b.kubeCluster(info.cluster)
 			clusters[info.cluster] = k
 		}
+		if k.grantless(info) {
+			continue // most ServiceAccounts' identities
+		}
 		b.identityAdmin(k, info)
-		b.identityObtain(k, info, saIdent)
+		b.identityObtain(k, info, ownSA[info.id])
+	}
+}
+
+// grantless reports whether info can do nothing that matters here: no group that bypasses or
+// replaces RBAC (system:masters, system:nodes), no access policy, no binding.
+func (k *kubeCluster) grantless(info *identInfo) bool {
+	g := info.subject.Groups
+	return !slices.Contains(g, rbac.GroupMasters) && !slices.Contains(g, rbac.GroupNodes) &&
+		len(info.policies) == 0 && len(k.bindings(plain(info.subject))) == 0
+}
+
+// hubKey names a hub: a namespace's ServiceAccounts of one kind (see saHub).
+type hubKey struct {
+	cluster, ns     string
+	loaded, podOnly bool
+}
+
+// hubKeyOf is the hub of ServiceAccount node n.
+func (b *builder) hubKeyOf(n *Node) hubKey {
+	return hubKey{cluster: n.Cluster, ns: n.Namespace, loaded: n.Loaded, podOnly: b.podFrom[n.ID] && !b.webFrom[n.ID]}
+}
+
+// buildHubs sorts every ServiceAccount node into its hub; no ServiceAccount node is created
+// after the web-identity and Pod Identity edges, which decide the hubs.
+func (b *builder) buildHubs() {
+	b.hubs, b.hubOf, b.groupsFrom = map[hubKey]*saHub{}, map[string]*saHub{}, map[string][]*obtainGroup{}
+	var ids []string
+	for _, l := range b.saByCluster {
+		ids = append(ids, l...)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		key := b.hubKeyOf(b.nodes[id])
+		h := b.hubs[key]
+		if h == nil {
+			h = &saHub{}
+			b.hubs[key] = h
+		}
+		h.sas = append(h.sas, id)
+		b.hubOf[id] = h
 	}
 }
 
@@ -373,99 +431,229 @@ func (b *builder) identityAdmin(k *kubeCluster, info *identInfo) {
 		Reason: info.subject.Username + " is cluster-admin of " + clusterLabel(info.cluster) + ": " + strings.Join(why, "; ")})
 }
 
-// namespaces returns the namespaces (with ServiceAccounts) in which info may obtain
-// ServiceAccounts: all of them for system:masters, system:nodes, a ClusterRoleBinding, or a
-// cluster-scoped or wildcard access policy; else those of its RoleBindings and access policies.
-func (b *builder) namespaces(k *kubeCluster, info *identInfo) []string {
-	var all []string
-	prefix := k.name + "/"
-	for key := range b.saByNS {
-		if ns, ok := strings.CutPrefix(key, prefix); ok {
-			all = append(all, ns)
-		}
-	}
-	sort.Strings(all)
-	g := info.subject.Groups
-	if slices.Contains(g, rbac.GroupMasters) || slices.Contains(g, rbac.GroupNodes) {
-		return all
-	}
-	want := map[string]bool{}
-	for _, p := range info.policies {
-		if p.ScopeType != "namespace" {
-			return all
-		}
-		for _, ns := range p.Namespaces {
-			if strings.ContainsAny(ns, "*?") {
-				return all
-			}
-			want[ns] = true
-		}
-	}
-	for _, bd := range k.bindings(plain(info.subject)) {
-		if bd.Kind != "RoleBinding" {
-			return all
-		}
-		want[bd.Namespace] = true
-	}
-	return slices.DeleteFunc(all, func(ns string) bool { return !want[ns] })
-}
-
-func (b *builder) identityObtain(k *kubeCluster, info *identInfo, saIdent map[string]string) {
+// identityObtain adds the edges from info to the ServiceAccounts it can obtain (own is its own
+// ServiceAccount, if it is one's identity, which it does not obtain). The ways into a
+// ServiceAccount depend on its name only through grants restricted by resourceNames (a token
+// or impersonation of named ServiceAccounts): those ServiceAccounts get an edge each, and the
+// rest of each hub one group, whose ways and evidence are those of any unnamed ServiceAccount.
+func (b *builder) identityObtain(k *kubeCluster, info *identInfo, own string) {
 	s := info.subject
-	for _, ns := range b.namespaces(k, info) {
-		base := rbac.CanObtainServiceAccount(k.authz, s, ns, "")
-		_, tokNames := k.authz.NamesAllowed(s, "create", "", "serviceaccounts", "token", ns)
-		_, impNames := k.authz.NamesAllowed(s, "impersonate", "", "serviceaccounts", "", ns)
-		if len(base) == 0 && len(tokNames) == 0 && len(impNames) == 0 {
-			continue
-		}
-		sas := slices.Clone(b.saByNS[k.name+"/"+ns])
-		slices.Sort(sas)
-		for _, saID := range sas {
-			if saIdent[saID] == info.id {
-				continue
+	for _, gr := range b.grants(k, info) {
+		ns, base, tokNames, impNames := gr.ns, gr.base, gr.tokNames, gr.impNames
+		var named []string // ServiceAccount nodes of ns some grant names
+		for _, name := range gr.named {
+			if id := inventory.ServiceAccountID(k.name, ns, name); b.nodes[id] != nil && id != own {
+				named = append(named, id)
 			}
+		}
+		for _, saID := range named {
 			n := b.nodes[saID]
 			ways := base
 			if slices.Contains(tokNames, n.Name) || slices.Contains(impNames, n.Name) {
 				ways = rbac.CanObtainServiceAccount(k.authz, s, ns, n.Name)
 			}
-			ways = b.usableWays(ways, n)
+			ways = usableWays(ways, b.hubKeyOf(n))
 			if len(ways) == 0 {
 				continue
 			}
-			var ev, why []string
-			var rules []string
-			for _, w := range ways {
-				for _, e := range b.wayEvidence(k, info, w, n.Name) {
-					if !slices.Contains(ev, e) {
-						ev = append(ev, e)
+			ev, why := b.obtainEvidence(k, info, ways, n.Name)
+			b.addEdge(&Edge{From: info.id, To: saID, Mechanism: MechObtainSA, Evidence: ev, Reason: obtainReason(s.Username, n, why)})
+		}
+		if len(base) == 0 {
+			continue
+		}
+		except := slices.Clone(named)
+		if own != "" {
+			except = append(except, own)
+		}
+		slices.Sort(except)
+		for _, podOnly := range []bool{false, true} {
+			for _, loaded := range []bool{false, true} {
+				key := hubKey{cluster: k.name, ns: ns, loaded: loaded, podOnly: podOnly}
+				h := b.hubs[key]
+				if h == nil {
+					continue
+				}
+				var mine []string
+				for _, id := range except {
+					if b.hubOf[id] == h {
+						mine = append(mine, id)
 					}
 				}
-				// One way per G2 rule in the reason, the first in rbac's order.
-				if !slices.Contains(rules, w.Rule) {
-					rules = append(rules, w.Rule)
-					why = append(why, describeWay(w))
+				if len(mine) == len(h.sas) {
+					continue
 				}
+				ways := usableWays(base, key)
+				if len(ways) == 0 {
+					continue
+				}
+				// An unnamed ServiceAccount: "" matches no resourceNames, as its name does not.
+				ev, why := b.obtainEvidence(k, info, ways, "")
+				o := &obtainGroup{from: info.id, hub: h, except: mine, evidence: ev, username: s.Username, why: why}
+				h.groups = append(h.groups, o)
+				b.groupsFrom[info.id] = append(b.groupsFrom[info.id], o)
 			}
-			if len(ways) > len(why) {
-				why = append(why, fmt.Sprintf("and %d more", len(ways)-len(why)))
-			}
-			b.addEdge(&Edge{From: info.id, To: saID, Mechanism: MechObtainSA, Evidence: ev,
-				Reason: info.subject.Username + " can obtain ServiceAccount " + ns + "/" + n.Name + ": " + strings.Join(why, "; ")})
 		}
 	}
 }
 
-// usableWays drops ways that do not apply to this ServiceAccount: creating a ServiceAccount
-// (G2.6) only matters for one that does not exist yet (not loaded), and a token alone (G2.3)
-// gives no Pod Identity credentials (C1.3), so it is dropped for a ServiceAccount whose only
-// AWS credentials are Pod Identity's.
-func (b *builder) usableWays(ways []rbac.Way, n *Node) []rbac.Way {
-	podOnly := b.podFrom[n.ID] && !b.webFrom[n.ID]
+// nsGrant is what RBAC and access policies give an identity in one namespace towards
+// obtaining its ServiceAccounts: the ways into any of them (base), the names a token or an
+// impersonation is granted for, and the names whose ways or evidence differ (namedGrants).
+type nsGrant struct {
+	ns                        string
+	base                      []rbac.Way
+	tokNames, impNames, named []string
+}
+
+// grants returns info's nsGrants, for the namespaces (with ServiceAccounts) where it has any
+// way in, sorted. Its RoleBindings and namespace-scoped access policies grant only in their
+// namespaces; elsewhere only its cluster-wide grants count (ClusterRoleBindings,
+// system:masters, system:nodes, cluster-scoped access policies). Both parts depend only on
+// those grants, not on who holds them, so identities alike share one computation: a binding of
+// system:authenticated, even a harmless one, reaches every identity of the cluster, and each
+// would otherwise be checked in every namespace.
+func (b *builder) grants(k *kubeCluster, info *identInfo) []nsGrant {
+	s := info.subject
+	special := slices.Contains(s.Groups, rbac.GroupMasters) || slices.Contains(s.Groups, rbac.GroupNodes)
+	flags := fmt.Sprintf("|%t|%t|%t", slices.Contains(s.Groups, rbac.GroupMasters), slices.Contains(s.Groups, rbac.GroupNodes),
+		s.Username == rbac.UserAnonymous)
+	var key, wideKey strings.Builder
+	local := map[string]bool{} // namespaces of its own namespaced grants
+	allLocal := false          // a namespace pattern: its namespaced grants may apply anywhere
+	var wide []*inventory.RBACBinding
+	var widePolicies []inventory.AccessPolicy
+	for _, bd := range k.bindings(plain(s)) {
+		key.WriteString(bd.ID + "\x00")
+		if bd.Kind == "RoleBinding" {
+			local[bd.Namespace] = true
+		} else {
+			wide = append(wide, bd)
+			wideKey.WriteString(bd.ID + "\x00")
+		}
+	}
+	key.WriteString(flags)
+	wideKey.WriteString(flags)
+	for _, p := range info.policies {
+		pk := fmt.Sprintf("|%s@%s:%s", p.PolicyARN, p.ScopeType, strings.Join(p.Namespaces, ","))
+		key.WriteString(pk)
+		if p.ScopeType != rbac.ScopeNamespace {
+			widePolicies = append(widePolicies, p)
+			wideKey.WriteString(pk)
+			continue
+		}
+		for _, ns := range p.Namespaces {
+			allLocal = allLocal || strings.ContainsAny(ns, "*?")
+			local[ns] = true
+		}
+	}
+	if out, ok := k.grants[key.String()]; ok {
+		return out
+	}
+	var byWide map[string]nsGrant // nil: no cluster-wide grant
+	if !allLocal && (special || len(wide) > 0 || len(widePolicies) > 0) {
+		byWide = b.wideGrants(k, wideKey.String(), s, wide, widePolicies)
+	}
+	var out []nsGrant
+	for _, ns := range k.namespaces {
+		if allLocal || local[ns] {
+			if g, ok := b.nsGrant(k, k.authz, s, k.bindings(plain(s)), ns); ok {
+				out = append(out, g)
+			}
+		} else if g, ok := byWide[ns]; ok {
+			out = append(out, g)
+		}
+	}
+	k.grants[key.String()] = out
+	return out
+}
+
+// wideGrants returns, per namespace, what cluster-wide grants alone give (memoised by key):
+// evaluated with an authorizer of those bindings only, and the subject's cluster-scoped access
+// policies only.
+func (b *builder) wideGrants(k *kubeCluster, key string, s rbac.Subject, wide []*inventory.RBACBinding, policies []inventory.AccessPolicy) map[string]nsGrant {
+	if m, ok := k.wide[key]; ok {
+		return m
+	}
+	var roles []*inventory.RBACRole
+	for _, bd := range wide {
+		roles = append(roles, k.roles[[3]string{"ClusterRole", "", bd.RoleName}]...)
+	}
+	a := rbac.New(roles, wide)
+	s.AccessPolicies = policies
+	m := map[string]nsGrant{}
+	for _, ns := range k.namespaces {
+		if g, ok := b.nsGrant(k, a, s, wide, ns); ok {
+			m[ns] = g
+		}
+	}
+	k.wide[key] = m
+	return m
+}
+
+// nsGrant is what authorizer a gives s in ns through bindings; ok is false for nothing.
+func (b *builder) nsGrant(k *kubeCluster, a *rbac.Authorizer, s rbac.Subject, bindings []*inventory.RBACBinding, ns string) (nsGrant, bool) {
+	base := rbac.CanObtainServiceAccount(a, s, ns, "")
+	_, tokNames := a.NamesAllowed(s, "create", "", "serviceaccounts", "token", ns)
+	_, impNames := a.NamesAllowed(s, "impersonate", "", "serviceaccounts", "", ns)
+	if len(base) == 0 && len(tokNames) == 0 && len(impNames) == 0 {
+		return nsGrant{}, false
+	}
+	return nsGrant{ns: ns, base: base, tokNames: tokNames, impNames: impNames,
+		named: namedGrants(k, plain(s), bindings, ns, tokNames, impNames)}, true
+}
+
+// namedGrants returns the names of the ServiceAccounts of ns for which a grant restricted by
+// resourceNames gives s a token or impersonation (G2.3, G2.5) through one of bindings: the ways
+// or the evidence of those differ from the namespace's other ServiceAccounts'.
+func namedGrants(k *kubeCluster, s rbac.Subject, bindings []*inventory.RBACBinding, ns string, tokNames, impNames []string) []string {
+	out := slices.Concat(tokNames, impNames)
+	for _, bd := range bindings {
+		a := k.authorizerOf(bd)
+		if all, names := a.NamesAllowed(s, "create", "", "serviceaccounts", "token", ns); !all {
+			out = append(out, names...)
+		}
+		if all, names := a.NamesAllowed(s, "impersonate", "", "serviceaccounts", "", ns); !all {
+			out = append(out, names...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// obtainEvidence returns the evidence of ways into ServiceAccount saName and the reason's
+// account of them.
+func (b *builder) obtainEvidence(k *kubeCluster, info *identInfo, ways []rbac.Way, saName string) (ev []string, reason string) {
+	var why, rules []string
+	for _, w := range ways {
+		for _, e := range b.wayEvidence(k, info, w, saName) {
+			if !slices.Contains(ev, e) {
+				ev = append(ev, e)
+			}
+		}
+		// One way per G2 rule in the reason, the first in rbac's order.
+		if !slices.Contains(rules, w.Rule) {
+			rules = append(rules, w.Rule)
+			why = append(why, describeWay(w))
+		}
+	}
+	if len(ways) > len(why) {
+		why = append(why, fmt.Sprintf("and %d more", len(ways)-len(why)))
+	}
+	if ev == nil {
+		ev = []string{}
+	}
+	return ev, strings.Join(why, "; ")
+}
+
+// usableWays drops ways that do not apply to the ServiceAccounts of hub key: creating a
+// ServiceAccount (G2.6) only matters for one that does not exist yet (not loaded), and a token
+// alone (G2.3) gives no Pod Identity credentials (C1.3), so it is dropped for a ServiceAccount
+// whose only AWS credentials are Pod Identity's.
+func usableWays(ways []rbac.Way, key hubKey) []rbac.Way {
 	var out []rbac.Way
 	for _, w := range ways {
-		if (w.Rule == "G2.6" && n.Loaded) || (w.TokenOnly && podOnly) {
+		if (w.Rule == "G2.6" && key.loaded) || (w.TokenOnly && key.podOnly) {
 			continue
 		}
 		out = append(out, w)

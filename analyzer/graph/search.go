@@ -11,8 +11,8 @@ import (
 // ShortestPathsTo runs one reverse breadth-first search from all targets at once and returns,
 // for every node that reaches any target (the targets themselves excluded), its shortest path
 // to the nearest target. Ties are broken by edge ID order, so the result is deterministic. The
-// cost is linear in the edges (plus the length of the paths returned). Unknown target IDs are
-// ignored.
+// cost is linear in the stored edges and obtain groups (plus the length of the paths
+// returned). Unknown target IDs are ignored.
 func (g *Graph) ShortestPathsTo(targets []string) map[string]*Path {
 	next := map[string]*Edge{} // node → first edge of its shortest path
 	target := map[string]string{}
@@ -27,9 +27,10 @@ func (g *Graph) ShortestPathsTo(targets []string) map[string]*Path {
 			queue = append(queue, t)
 		}
 	}
+	st := &searchState{seen: seen, live: map[*saHub][]*obtainGroup{}}
 	for i := 0; i < len(queue); i++ {
 		n := queue[i]
-		for _, e := range g.in[n] {
+		for _, e := range g.searchIn(n, st) {
 			if seen[e.From] {
 				continue
 			}
@@ -59,8 +60,9 @@ func (g *Graph) Reachable(from string) map[string]*Path {
 	prev := map[string]*Edge{}
 	seen := map[string]bool{from: true}
 	queue := []string{from}
+	st := &searchState{seen: seen, unseen: map[*saHub][]string{}}
 	for i := 0; i < len(queue); i++ {
-		for _, e := range g.out[queue[i]] {
+		for _, e := range g.searchOut(queue[i], st) {
 			if seen[e.To] {
 				continue
 			}

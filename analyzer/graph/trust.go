@@ -26,6 +26,10 @@ type caller struct {
 	// mayAssume: some identity Allow statement covers sts:AssumeRole; without one, grants
 	// that need the caller's own side (A5.3, A5.5) are not even evaluated.
 	mayAssume bool
+	// assumePrefixes are the lower-cased literal beginnings of the resources of those
+	// statements ("" for one that may match any role): a role whose ARN starts with none of
+	// them is not allowed by the caller's own side.
+	assumePrefixes []string
 }
 
 func (b *builder) addCaller(c *caller) {
@@ -36,9 +40,30 @@ func (b *builder) addCaller(c *caller) {
 	}
 	b.callersByAcct[c.account] = append(b.callersByAcct[c.account], c)
 	if c.mayAssume {
-		b.assumersByAcct[c.account] = append(b.assumersByAcct[c.account], c)
-		b.assumers = append(b.assumers, c)
+		for _, p := range c.assumePrefixes {
+			if l := b.assumersByPrefix[p]; len(l) == 0 || l[len(l)-1] != c {
+				b.assumersByPrefix[p] = append(l, c)
+			}
+		}
 	}
+}
+
+// assumersOf returns the callers whose own policies may allow sts:AssumeRole on roleARN, in
+// the order they were added, each once: the grants that need the caller's side (A5.3, A5.5)
+// are evaluated for them only, not for every caller of the account against every role.
+func (b *builder) assumersOf(roleARN string) []*caller {
+	arn := strings.ToLower(roleARN)
+	var out []*caller
+	seen := map[*caller]bool{}
+	for i := 0; i <= len(arn); i++ {
+		for _, c := range b.assumersByPrefix[arn[:i]] {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 func (b *builder) userCaller(u *inventory.User) *caller {
@@ -52,7 +77,7 @@ func (b *builder) userCaller(u *inventory.User) *caller {
 		}
 	}
 	c.boundary = b.boundary(u.PermissionsBoundary)
-	c.mayAssume = mayAssume(c.identity)
+	c.mayAssume, c.assumePrefixes = mayAssume(c.identity)
 	return c
 }
 
@@ -62,7 +87,7 @@ func (b *builder) roleCaller(r *inventory.Role) *caller {
 		role: r, identityLoaded: b.inv.IdentityAccounts[r.Account]}
 	c.identity = b.policies(r.InlinePolicies, r.AttachedPolicies)
 	c.boundary = b.boundary(r.PermissionsBoundary)
-	c.mayAssume = mayAssume(c.identity)
+	c.mayAssume, c.assumePrefixes = mayAssume(c.identity)
 	return c
 }
 
@@ -100,25 +125,41 @@ func (b *builder) boundary(arn string) *iampolicy.Policy {
 	return nil
 }
 
-// mayAssume reports whether any Allow statement's Action could cover sts:AssumeRole (a cheap
-// pre-filter; iampolicy.Assume decides).
-func mayAssume(policies []*iampolicy.Policy) bool {
+// mayAssume reports whether any Allow statement's Action could cover sts:AssumeRole, and the
+// lower-cased literal beginnings of those statements' resources, up to the first wildcard or
+// policy variable ("" when NotResource) — cheap pre-filters; iampolicy.Assume decides.
+func mayAssume(policies []*iampolicy.Policy) (bool, []string) {
+	var prefixes []string
 	for _, p := range policies {
 		for _, s := range p.Statements {
 			if s.Effect != "Allow" {
 				continue
 			}
-			if s.NotAction {
-				return true
-			}
+			covers := s.NotAction
 			for _, a := range s.Actions {
-				if iampolicy.MatchAction(a.Text, iampolicy.ActionAssumeRole) {
-					return true
+				covers = covers || iampolicy.MatchAction(a.Text, iampolicy.ActionAssumeRole)
+			}
+			if !covers {
+				continue
+			}
+			if s.NotResource {
+				prefixes = append(prefixes, "")
+			}
+			for _, r := range s.Resources {
+				lit := r.Text
+				if i := strings.IndexAny(lit, "*?"); i >= 0 {
+					lit = lit[:i]
 				}
+				if i := strings.Index(lit, "${"); i >= 0 {
+					lit = lit[:i]
+				}
+				prefixes = append(prefixes, strings.ToLower(lit))
 			}
 		}
 	}
-	return false
+	slices.Sort(prefixes)
+	prefixes = slices.Compact(prefixes)
+	return len(prefixes) > 0, prefixes
 }
 
 func (c *caller) iam() iampolicy.Caller {
@@ -195,8 +236,10 @@ func (b *builder) roleTrustEdges(r *inventory.Role) {
 	for _, acct := range accounts {
 		if b.inv.IdentityAccounts[acct] {
 			// A5.3/A5.5: every principal of the account whose own policies allow it.
-			for _, c := range b.assumersByAcct[acct] {
-				add(c)
+			for _, c := range b.assumersOf(r.ARN) {
+				if c.account == acct {
+					add(c)
+				}
 			}
 			continue
 		}
@@ -216,7 +259,7 @@ func (b *builder) roleTrustEdges(r *inventory.Role) {
 				add(c) // A5.4: * acts as an explicit grant in the same account
 			}
 		}
-		for _, c := range b.assumers {
+		for _, c := range b.assumersOf(r.ARN) {
 			if c.identityLoaded {
 				add(c) // A5.5: cross account, the caller's own side must allow
 			}

@@ -312,3 +312,57 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// TestAssumersByResource: the callers evaluated against a role are only those whose own
+// policies may allow assuming it (by the literal beginning of their resources), and no edge is
+// lost by it: the assume-role edges between loaded principals are exactly the pairs
+// iampolicy.Assume allows, evaluated one by one.
+func TestAssumersByResource(t *testing.T) {
+	root := `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}`
+	inv := &inventory.Inventory{IdentityAccounts: accounts(acctA)}
+	for _, name := range []string{"ops-a", "ops-b", "OPS-c", "app-alice", "data", "public-ish"} {
+		trust := stmts(root)
+		if name == "public-ish" {
+			trust = stmts(`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`)
+		}
+		inv.Roles = append(inv.Roles, newRole(t, acctA, name, trust))
+	}
+	inv.Roles = append(inv.Roles, newRole(t, acctA, "named", stmts(`{"Effect":"Allow","Principal":{"AWS":"`+userARN(acctA, "nobody")+`"},"Action":"sts:AssumeRole"}`)))
+	for name, policy := range map[string]string{
+		"ops":      allowAssume("arn:aws:iam::111122223333:role/ops-*"),
+		"upper":    allowAssume("arn:aws:iam::111122223333:role/OPS-*"),
+		"any":      allowAssume("*"),
+		"alice":    allowAssume("arn:aws:iam::111122223333:role/app-${aws:username}"),
+		"exact":    allowAssume("arn:aws:iam::111122223333:role/data"),
+		"not":      `{"Effect":"Allow","Action":"sts:AssumeRole","NotResource":"arn:aws:iam::111122223333:role/ops-*"}`,
+		"notact":   `{"Effect":"Allow","NotAction":"s3:*","Resource":"arn:aws:iam::111122223333:role/d*"}`,
+		"s3":       `{"Effect":"Allow","Action":"s3:*","Resource":"*"}`,
+		"nobody":   `{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`,
+		"denyops":  allowAssume("*") + `,{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111122223333:role/ops-*"}`,
+		"question": allowAssume("arn:aws:iam::111122223333:role/ops-?"),
+	} {
+		inv.Users = append(inv.Users, newUser(t, acctA, name, stmts(policy)))
+	}
+	g := Build(inv, Options{})
+	b := g.explain.b
+	want, got := map[string]bool{}, map[string]bool{}
+	for _, r := range inv.Roles {
+		for _, c := range b.callers {
+			req := iampolicy.Request{Caller: c.iam(), Action: iampolicy.ActionAssumeRole, Context: b.callerContext(c.kind)}
+			if allowed(iampolicy.Assume(r.Trust, r.ARN, c.identity, c.boundary, req).Decision) {
+				want[c.id+" → "+r.Name] = true
+			}
+		}
+	}
+	for _, e := range g.Edges() {
+		if e.Mechanism == MechAssumeRole && b.callerByID[e.From] != nil {
+			got[e.From+" → "+g.Node(e.To).Label[len("role/"):]] = true
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("assume-role edges (-each pair evaluated +graph):\n%s", diff)
+	}
+	if len(want) < 15 {
+		t.Errorf("only %d allowed pairs: the test checks little", len(want))
+	}
+}

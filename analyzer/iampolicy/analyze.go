@@ -110,6 +110,13 @@ func looksLikeSubject(v string) bool {
 	return strings.HasPrefix(v, "system:serviceaccount:") || strings.HasPrefix(v, "repo:")
 }
 
+// The literal characters written as policy variables (${*} ${?} ${$}, A12.6): removed, to
+// tell a real wildcard, and rendered, to read a value as IAM compares it.
+var (
+	dropLiteralWildcards = strings.NewReplacer("${*}", "", "${?}", "")
+	unescapeVariables    = strings.NewReplacer("${*}", "*", "${?}", "?", "${$}", "$")
+)
+
 // AnalyzeStatement computes the statement's StatementAnalysis (p gives Version for variables).
 func AnalyzeStatement(p *Policy, s *Statement) StatementAnalysis {
 	var a StatementAnalysis
@@ -131,7 +138,7 @@ func AnalyzeStatement(p *Policy, s *Statement) StatementAnalysis {
 		switch c.Base {
 		case "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase":
 			for _, v := range c.Values {
-				t := strings.NewReplacer("${*}", "", "${?}", "").Replace(v.Text)
+				t := dropLiteralWildcards.Replace(v.Text)
 				if strings.ContainsAny(t, "*?") {
 					a.WildcardInEquals = append(a.WildcardInEquals, ValueIssue{Condition: i, Value: v.Text})
 				}
@@ -268,7 +275,7 @@ func analyzeProvider(w *WebIdentityAnalysis, s *Statement, version string) {
 		for _, v := range c.Values {
 			val := v.Text
 			if version == "2012-10-17" && b.family != famLike {
-				val = strings.NewReplacer("${*}", "*", "${?}", "?", "${$}", "$").Replace(val)
+				val = unescapeVariables.Replace(val)
 			}
 			pats = append(pats, Pattern{Value: val, Like: b.family == famLike, IgnoreCase: b.family == famStringIC, Condition: i})
 		}

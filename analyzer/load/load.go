@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -108,7 +109,10 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 	files, walkDiags := collect(paths, cmp.Or(opts.StdinName, StdinName))
 	diags = append(diags, walkDiags...)
 	var tfFiles []terraform.File
-	for _, f := range files {
+	ahead := readAhead(ctx, files, opts.Stdin)
+	defer ahead.stop()
+	for i, f := range files {
+		r := ahead.get(i)
 		if isTerraform(f.name) && !f.stdin {
 			// A Terraform module is its folder's .tf files together: read at the end of pass 1.
 			tfFiles = append(tfFiles, terraform.File{Name: f.name, Path: f.path})
@@ -118,22 +122,20 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 			diags = append(diags, result.Diagnostic{Severity: result.DiagError, Message: "loading stopped: " + err.Error()})
 			break
 		}
-		data, err := f.read(opts.Stdin)
-		if err != nil {
-			diags = append(diags, result.Diagnostic{Severity: result.DiagError, File: f.name, Message: err.Error()})
+		if r.err != nil {
+			diags = append(diags, result.Diagnostic{Severity: result.DiagError, File: f.name, Message: r.err.Error()})
 			continue
 		}
 		inv.Files = append(inv.Files, f.name)
 		if opts.OnRead != nil {
-			opts.OnRead(f.name, data)
+			opts.OnRead(f.name, r.data)
 		}
-		docs, perr := parse(f.name, data)
-		if perr != nil {
-			diags = append(diags, *perr)
+		if r.perr != nil {
+			diags = append(diags, *r.perr)
 			continue
 		}
 		var rest []*docnode.Document
-		for _, doc := range docs {
+		for _, doc := range r.docs {
 			if isSnapshot(doc) {
 				diags = append(diags, loadSnapshot(doc, inv, l, false)...)
 				continue
@@ -214,6 +216,73 @@ func load(ctx context.Context, paths []string, opts Options, l loaders) (*invent
 	})
 	return inv, diags
 }
+
+// read is one file read and parsed.
+type read struct {
+	data []byte
+	err  error // reading
+	docs []*docnode.Document
+	perr *result.Diagnostic // parsing
+}
+
+// ahead reads and parses files on every core, a bounded window ahead of the loop that loads
+// them in order: parsing is most of the loading time, and loading in file order keeps the
+// inventory and the diagnostics as a sequential read gives them.
+type ahead struct {
+	results []chan read
+	window  chan struct{}
+	done    chan struct{}
+}
+
+func readAhead(ctx context.Context, files []input, stdin io.Reader) *ahead {
+	workers := min(runtime.GOMAXPROCS(0), len(files))
+	a := &ahead{results: make([]chan read, len(files)), window: make(chan struct{}, 2*workers), done: make(chan struct{})}
+	for i := range a.results {
+		a.results[i] = make(chan read, 1)
+	}
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case a.window <- struct{}{}:
+			case <-a.done:
+				return
+			}
+			select {
+			case next <- i:
+			case <-a.done:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			for i := range next {
+				f := files[i]
+				var r read
+				// Terraform files are read with their module; a stopped load reads no more.
+				if (!isTerraform(f.name) || f.stdin) && ctx.Err() == nil {
+					if r.data, r.err = f.read(stdin); r.err == nil {
+						r.docs, r.perr = parse(f.name, r.data)
+					}
+				}
+				a.results[i] <- r
+			}
+		}()
+	}
+	return a
+}
+
+// get waits for file i, whose turn it is.
+func (a *ahead) get(i int) read {
+	r := <-a.results[i]
+	<-a.window
+	return r
+}
+
+// stop ends the reading of files the loop will not take.
+func (a *ahead) stop() { close(a.done) }
 
 // parse wraps docnode.Parse, turning its error into a positioned diagnostic.
 func parse(file string, data []byte) (docs []*docnode.Document, diag *result.Diagnostic) {

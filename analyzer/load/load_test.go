@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -506,5 +507,55 @@ func TestCorpusBrokenFiles(t *testing.T) {
 				t.Errorf("a file that does not parse yields nothing but its name: roles %d files %v", len(inv.Roles), inv.Files)
 			}
 		})
+	}
+}
+
+// TestLoadInFileOrder: files are parsed on every core, but loaded in file order — the files,
+// the bytes handed to OnRead and the diagnostics come out as a one-by-one read gives them —
+// and Terraform files among many others (read later, with their module) do not stall it.
+func TestLoadInFileOrder(t *testing.T) {
+	files := map[string]string{}
+	var wantFiles []string
+	var wantDiags []result.Diagnostic
+	for i := range 40 {
+		name := fmt.Sprintf("in/f%02d.yaml", i)
+		switch i % 5 {
+		case 0:
+			name = fmt.Sprintf("in/f%02d.tf", i)
+			files[name] = fmt.Sprintf("locals {\n  x%d = 1\n}\n", i)
+			continue
+		case 3:
+			files[name] = "kind: ServiceAccount\nmetadata:\n  name: a: b\n"
+			wantDiags = append(wantDiags, result.Diagnostic{Severity: "error", File: name, Line: 3, Column: 3,
+				Message: "invalid YAML: mapping values are not allowed in this context"})
+		default:
+			files[name] = fmt.Sprintf("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa%02d\n  namespace: ns\n", i)
+		}
+		wantFiles = append(wantFiles, name)
+	}
+	tree(t, files)
+	var read []string
+	inv, diags := Load(t.Context(), []string{"in"}, Options{OnRead: func(name string, data []byte) {
+		if data != nil && !strings.HasSuffix(name, ".tf") {
+			read = append(read, name)
+		}
+	}})
+	if diff := cmp.Diff(wantDiags, diags); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+	var manifests []string
+	for _, f := range inv.Files {
+		if !strings.HasSuffix(f, ".tf") {
+			manifests = append(manifests, f)
+		}
+	}
+	if diff := cmp.Diff(wantFiles, manifests); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantFiles, read); diff != "" {
+		t.Errorf("OnRead order (-want +got):\n%s", diff)
+	}
+	if len(inv.ServiceAccounts) != 24 {
+		t.Errorf("%d ServiceAccounts, want 24", len(inv.ServiceAccounts))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rolecall/rolecall/analyzer/graph"
 	"github.com/rolecall/rolecall/analyzer/iampolicy"
 	"github.com/rolecall/rolecall/analyzer/inventory"
 )
@@ -17,8 +18,48 @@ type Evidence struct {
 	Resource string
 }
 
-// Index maps every ID in the input document to its evidence.
-type Index map[string]Evidence
+// Index resolves the IDs findings cite to their evidence: every element of the input
+// document, the graph's nodes and the edges the input carries included (an edge is located
+// at its first evidence that has a position). Rules cite only what the input holds, so the
+// rest of the graph, often far larger than the inventory, is not kept for them.
+type Index struct {
+	ids   map[string]Evidence
+	graph *graph.Graph
+}
+
+// WithGraph returns an index that also locates every edge of g, as rolecall diff shows them.
+func (x Index) WithGraph(g *graph.Graph) Index {
+	x.graph = g
+	return x
+}
+
+// Lookup returns the evidence of id; ok is false for an ID the index does not know.
+func (x Index) Lookup(id string) (ev Evidence, ok bool) {
+	if ev, ok := x.ids[id]; ok {
+		return ev, true
+	}
+	if x.graph == nil {
+		return Evidence{}, false
+	}
+	if e := x.graph.Edge(id); e != nil {
+		return edgeEvidence(x.ids, x.graph, e), true
+	}
+	return Evidence{}, false
+}
+
+// edgeEvidence locates an edge at its first evidence that has a position.
+func edgeEvidence(ids map[string]Evidence, g *graph.Graph, e *graph.Edge) Evidence {
+	for _, id := range e.Evidence {
+		if ev, ok := ids[id]; ok {
+			return ev
+		}
+	}
+	resource := e.From
+	if n := g.Node(e.From); n != nil {
+		resource = n.Label
+	}
+	return Evidence{Source: inventory.Source{Ref: e.ID}, Resource: resource}
+}
 
 // BuildOptions tunes the input document.
 type BuildOptions struct {
@@ -38,9 +79,12 @@ const (
 // Build turns an inventory into the rules' input document and the index that resolves the
 // document's IDs to positions.
 func Build(inv *inventory.Inventory, opts BuildOptions) (*Input, Index) {
-	b := &builder{inv: inv, idx: Index{}, in: &Input{SchemaVersion: SchemaVersion}}
+	b := &builder{inv: inv, idx: map[string]Evidence{}, in: &Input{SchemaVersion: SchemaVersion}}
 	b.indexInventory()
 	b.in.KnownAccounts = b.knownAccounts(opts.Accounts)
+	// The graph and the input's other parts both only read the inventory: built side by side.
+	graphDone := make(chan *graph.Graph)
+	go func() { graphDone <- graph.Build(inv, graph.Options{KnownAccounts: b.in.KnownAccounts}) }()
 	b.buildClusters()
 	b.buildProviders()
 	b.buildRoles()
@@ -49,18 +93,18 @@ func Build(inv *inventory.Inventory, opts BuildOptions) (*Input, Index) {
 	b.buildAccessEntries()
 	b.buildAWSAuth()
 	b.buildNodeGroups()
-	b.buildGraph()
+	b.buildGraph(<-graphDone)
 	b.in.Loaded = Loaded{
 		RoleListAccounts:     sortedKeys(inv.RoleListAccounts),
 		ProviderListAccounts: sortedKeys(inv.ProviderListAccounts),
 		Clusters:             b.anyDescribed,
 	}
-	return b.in, b.idx
+	return b.in, Index{ids: b.idx}
 }
 
 type builder struct {
 	inv *inventory.Inventory
-	idx Index
+	idx map[string]Evidence
 	in  *Input
 
 	rolesByARN   map[string]*inventory.Role

@@ -437,7 +437,7 @@ func TestNodeGroupsInput(t *testing.T) {
 		t.Errorf("node groups (-want +got):\n%s", d)
 	}
 	// A finding on an add-on policy points at its switch.
-	if ev := idx[ng+"/addon-policy/autoScaler"]; ev.Source != inventory.At("cluster.yaml", 45, 7) || ev.Resource != "nodegroup/workers" {
+	if ev, _ := idx.Lookup(ng + "/addon-policy/autoScaler"); ev.Source != inventory.At("cluster.yaml", 45, 7) || ev.Resource != "nodegroup/workers" {
 		t.Errorf("evidence = %+v", ev)
 	}
 	if in, _ := Build(emptyInventory(), BuildOptions{}); in.NodeGroups == nil {

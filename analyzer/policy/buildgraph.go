@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -9,11 +10,10 @@ import (
 	"github.com/rolecall/rolecall/analyzer/inventory"
 )
 
-// buildGraph builds the assume graph, carries it into the input with the paths the
-// reachability rules judge, and indexes every node and edge so findings citing them resolve
-// to the evidence's position.
-func (b *builder) buildGraph() {
-	g := graph.Build(b.inv, graph.Options{KnownAccounts: b.in.KnownAccounts})
+// buildGraph carries the assume graph into the input with the paths the reachability rules
+// judge, and indexes every node and every edge the input carries, so findings citing them
+// resolve to the evidence's position.
+func (b *builder) buildGraph(g *graph.Graph) {
 	b.indexKubernetes()
 
 	verdicts := g.PodIdentityVerdicts()
@@ -25,36 +25,40 @@ func (b *builder) buildGraph() {
 	}
 
 	admins := map[string]bool{}
-	for _, e := range g.Edges() {
-		if n := g.Node(e.To); n != nil && n.Kind == graph.KindAWSAdmin {
-			admins[e.From] = true
+	for _, s := range g.Sinks() {
+		if s.Kind == graph.KindAWSAdmin {
+			for _, e := range g.In(s.ID) {
+				admins[e.From] = true
+			}
 		}
 	}
-	// Every node and edge is indexed (findings may cite any), but the input carries only what
-	// the rules read: the paths, and the edges into node roles (RC503). The whole graph is
-	// `rolecall graph`'s business; at 20k ServiceAccounts it is hundreds of MB of input.
+	// The input carries only what the rules read: the paths, and the edges into node roles
+	// (RC503). The whole graph is `rolecall graph`'s business; at 20k ServiceAccounts it is
+	// hundreds of MB of input.
 	for _, n := range g.Nodes() {
 		b.indexNode(n)
 	}
-	for _, e := range g.Edges() {
-		b.indexEdge(g, e)
-	}
 	out := Graph{Nodes: []GraphNode{}, Edges: []GraphEdge{}, Paths: b.paths(g)}
-	keepEdge := map[string]bool{}
+	keep := map[string]*graph.Edge{}
 	for _, p := range out.Paths {
 		for _, id := range p.Edges {
-			keepEdge[id] = true
+			keep[id] = g.Edge(id)
 		}
 	}
+	for _, n := range g.Nodes() {
+		if n.NodeRole {
+			for _, e := range g.In(n.ID) {
+				keep[e.ID] = e
+			}
+		}
+	}
+	edges := make([]*graph.Edge, 0, len(keep))
 	keepNode := map[string]bool{}
-	for _, e := range g.Edges() {
-		if to := g.Node(e.To); to != nil && to.NodeRole {
-			keepEdge[e.ID] = true
-		}
-		if keepEdge[e.ID] {
-			keepNode[e.From], keepNode[e.To] = true, true
-		}
+	for _, e := range keep {
+		edges = append(edges, e)
+		keepNode[e.From], keepNode[e.To] = true, true
 	}
+	slices.SortFunc(edges, func(x, y *graph.Edge) int { return strings.Compare(x.ID, y.ID) })
 	for _, n := range g.Nodes() {
 		if !keepNode[n.ID] && !n.NodeRole {
 			continue
@@ -66,10 +70,8 @@ func (b *builder) buildGraph() {
 			NodeRole: n.NodeRole, Admin: admins[n.ID],
 		})
 	}
-	for _, e := range g.Edges() {
-		if !keepEdge[e.ID] {
-			continue
-		}
+	for _, e := range edges {
+		b.idx[e.ID] = edgeEvidence(b.idx, g, e)
 		out.Edges = append(out.Edges, GraphEdge{
 			ID: e.ID, From: e.From, To: e.To, Mechanism: string(e.Mechanism), Evidence: b.knownIDs(e.Evidence),
 			DependsOn: nonNil(e.DependsOn), Reason: e.Reason, IdentityUnchecked: e.IdentityUnchecked,
@@ -149,21 +151,6 @@ func (b *builder) indexNode(n *graph.Node) {
 		src = c.Source
 	}
 	b.add(n.ID, src, resource)
-}
-
-// indexEdge locates an edge at its first evidence that has a position.
-func (b *builder) indexEdge(g *graph.Graph, e *graph.Edge) {
-	for _, id := range e.Evidence {
-		if ev, ok := b.idx[id]; ok {
-			b.add(e.ID, ev.Source, ev.Resource)
-			return
-		}
-	}
-	resource := e.From
-	if n := g.Node(e.From); n != nil {
-		resource = n.Label
-	}
-	b.add(e.ID, inventory.Source{Ref: e.ID}, resource)
 }
 
 // knownIDs keeps the evidence ids the index can resolve, in order.

@@ -12,14 +12,15 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/rolecall/rolecall/analyzer/result"
 )
@@ -58,7 +59,8 @@ func Capabilities() *ast.Capabilities {
 type Option func(*options)
 
 type options struct {
-	user []source
+	user     []source
+	onDemand bool
 }
 
 // source is one tree of .rego files: the built-in rules or a user --policy directory.
@@ -90,11 +92,32 @@ func WithNamedUserRules(name string, fsys fs.FS) Option {
 	}
 }
 
-// Engine is the compiled rule set with its catalog and prepared entrypoint query.
+// CompileOnDemand defers compiling the rules of fsys to Eval, which then compiles only the
+// rules that can fire on its input (see select.go). It is for rule trees known to compile —
+// rolecall's own, which its tests compile whole — since New then reports no compile error in
+// them. User rule trees are still compiled whole by New, so that their mistakes are reported
+// before any input is read.
+func CompileOnDemand() Option {
+	return func(o *options) { o.onDemand = true }
+}
+
+// Engine is the parsed rule set with its catalog and its prepared entrypoint queries.
 type Engine struct {
-	rules  []result.Rule
-	bySlug map[string]int
-	query  rego.PreparedEvalQuery
+	rules   []result.Rule
+	bySlug  map[string]int
+	caps    *ast.Capabilities
+	display map[string]string // load prefix → display name
+	sel     *selection
+
+	// prechecked: the rules are known to compile (CompileOnDemand without user rules), so the
+	// compiler skips its checks, which cannot fail for them.
+	prechecked bool
+
+	mu sync.Mutex
+	// prepared holds the compiled groups by the rule modules they evaluate; every holds the
+	// groups of the whole rule set once compiled, which serve any input.
+	prepared map[string][]rego.PreparedEvalQuery
+	every    []rego.PreparedEvalQuery
 }
 
 // RawFinding is one finding as a rule produced it (before IDs are resolved to locations).
@@ -112,8 +135,8 @@ type RawFinding struct {
 }
 
 // New loads every *.rego file of fsys (recursively; *_test.rego files are skipped) and of the
-// user rule trees given as options, compiles them once with the restricted capabilities,
-// builds and validates the rule catalog, and prepares the entrypoint query.
+// user rule trees given as options, compiles them with the restricted capabilities (unless
+// CompileOnDemand), and builds and validates the rule catalog.
 func New(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 	var o options
 	for _, opt := range opts {
@@ -121,7 +144,6 @@ func New(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 	}
 	sources := append([]source{{fsys: fsys}}, o.user...)
 
-	modules := map[string]*ast.Module{}
 	var loaded []loadedModule
 	display := map[string]string{} // load prefix → display name
 	var errs []string
@@ -141,7 +163,6 @@ func New(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 			continue
 		}
 		for _, m := range mods {
-			modules[m.key] = m.module
 			m.file = displayFile(m.key, display)
 			loaded = append(loaded, m)
 		}
@@ -154,31 +175,124 @@ func New(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 		return nil, joinErrors("invalid rule packages", errs)
 	}
 
-	caps := Capabilities()
-	compiler := ast.NewCompiler().WithCapabilities(caps)
-	if compiler.Compile(modules); compiler.Failed() {
-		return nil, joinErrors("compiling rules", formatErrors(compiler.Errors, display))
+	e := &Engine{
+		bySlug:   map[string]int{},
+		caps:     Capabilities(),
+		display:  display,
+		sel:      newSelection(loaded),
+		prepared: map[string][]rego.PreparedEvalQuery{},
+	}
+	if e.prechecked = o.onDemand && len(o.user) == 0; !e.prechecked {
+		if _, err := e.queries(ctx, e.sel.rules); err != nil {
+			return nil, err
+		}
 	}
 
 	rules, errs := buildCatalog(loaded)
 	if len(errs) > 0 {
 		return nil, joinErrors("invalid rule metadata", errs)
 	}
-
-	pq, err := rego.New(
-		rego.Compiler(compiler),
-		rego.Capabilities(caps),
-		rego.Query(Query),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("preparing %s: %w", Query, err)
-	}
-
-	e := &Engine{rules: rules, bySlug: map[string]int{}, query: pq}
+	e.rules = rules
 	for i, r := range rules {
 		e.bySlug[r.Slug] = i
 	}
 	return e, nil
+}
+
+// queries returns the prepared entrypoint of rules (rule modules), compiling them if need
+// be: in groups, one compiler per core.
+func (e *Engine) queries(ctx context.Context, rules []*loadedModule) ([]rego.PreparedEvalQuery, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.every != nil {
+		return e.every, nil
+	}
+	if len(rules) == 0 && e.prechecked {
+		return nil, nil // nothing to evaluate, nothing to check
+	}
+	keys := make([]string, len(rules))
+	for i, m := range rules {
+		keys[i] = m.key
+	}
+	key := strings.Join(keys, "\x00")
+	if qs, ok := e.prepared[key]; ok {
+		return qs, nil
+	}
+	groups := e.sel.groups(rules, runtime.GOMAXPROCS(0))
+	qs := make([]rego.PreparedEvalQuery, len(groups))
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		wg.Go(func() { qs[i], errs[i] = e.compile(ctx, g) })
+	}
+	wg.Wait()
+	var msgs []string
+	for _, err := range errs {
+		var ce compileErrors
+		switch {
+		case errors.As(err, &ce):
+			msgs = append(msgs, ce...)
+		case err != nil:
+			return nil, err
+		}
+	}
+	if len(msgs) > 0 {
+		return nil, joinErrors("compiling rules", msgs)
+	}
+	e.prepared[key] = qs
+	if len(rules) == len(e.sel.rules) {
+		e.every = qs
+	}
+	return qs, nil
+}
+
+// checkStages are the compiler stages that only look for mistakes (the others rewrite the
+// rules into what the evaluator runs). Type checking alone is a sixth of compile time.
+var checkStages = []ast.StageID{
+	ast.StageCheckUnusedImports,
+	ast.StageCheckKeywordOverrides,
+	ast.StageCheckDuplicateImports,
+	ast.StageCheckVoidCalls,
+	ast.StageCheckRuleConflicts,
+	ast.StageCheckUndefinedFuncs,
+	ast.StageCheckRecursion,
+	ast.StageCheckTypes,
+	ast.StageCheckUnsafeBuiltins,
+	ast.StageCheckDeprecatedBuiltins,
+	ast.StageBuildRequiredCapabilities,
+}
+
+// compileErrors are the formatted compiler errors of one group.
+type compileErrors []string
+
+func (c compileErrors) Error() string { return strings.Join(c, "\n") }
+
+// compile compiles the rule modules of one group with every base module (copies: the
+// compiler rewrites what it is given, and a module may be compiled again for another input).
+func (e *Engine) compile(ctx context.Context, group []*loadedModule) (rego.PreparedEvalQuery, error) {
+	modules := make(map[string]*ast.Module, len(e.sel.base)+len(group))
+	for _, m := range e.sel.base {
+		modules[m.key] = m.module.Copy()
+	}
+	for _, m := range group {
+		modules[m.key] = m.module.Copy()
+	}
+	compiler := ast.NewCompiler().WithCapabilities(e.caps)
+	if e.prechecked {
+		compiler = compiler.WithSkipStages(checkStages...)
+	}
+	if compiler.Compile(modules); compiler.Failed() {
+		return rego.PreparedEvalQuery{}, compileErrors(formatErrors(compiler.Errors, e.display))
+	}
+	pq, err := rego.New(
+		rego.Compiler(compiler),
+		rego.Capabilities(e.caps),
+		rego.Query(Query),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return rego.PreparedEvalQuery{}, fmt.Errorf("preparing %s: %w", Query, err)
+	}
+	return pq, nil
 }
 
 // Rules returns the catalog, sorted by ID.
@@ -205,17 +319,22 @@ func (e *Engine) Eval(ctx context.Context, input any) ([]RawFinding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("converting input: %w", err)
 	}
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(v))
+	qs, err := e.queries(ctx, e.sel.needed(v))
 	if err != nil {
-		return nil, fmt.Errorf("evaluating rules: %w", err)
+		return nil, err
 	}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, nil
+	// Groups hold disjoint rules: their findings are simply gathered.
+	sets := make([][]any, len(qs))
+	evalErrs := make([]error, len(qs))
+	var wg sync.WaitGroup
+	for i, q := range qs {
+		wg.Go(func() { sets[i], evalErrs[i] = evalQuery(ctx, q, v) })
 	}
-	items, ok := rs[0].Expressions[0].Value.([]any)
-	if !ok {
-		return nil, fmt.Errorf("evaluating rules: %s is %T, want a set of findings", Query, rs[0].Expressions[0].Value)
+	wg.Wait()
+	if err := errors.Join(evalErrs...); err != nil {
+		return nil, err
 	}
+	items := slices.Concat(sets...)
 	out := make([]RawFinding, 0, len(items))
 	var errs []string
 	for _, it := range items {
@@ -233,20 +352,20 @@ func (e *Engine) Eval(ctx context.Context, input any) ([]RawFinding, error) {
 	return out, nil
 }
 
-// toValue converts the input once: a JSON round trip so that json tags apply.
-func toValue(input any) (ast.Value, error) {
-	if v, ok := input.(ast.Value); ok {
-		return v, nil
-	}
-	bs, err := json.Marshal(input)
+// evalQuery evaluates one group's entrypoint: its set of findings.
+func evalQuery(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value) ([]any, error) {
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("evaluating rules: %w", err)
 	}
-	var x any
-	if err := util.UnmarshalJSON(bs, &x); err != nil {
-		return nil, err
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, nil
 	}
-	return ast.InterfaceToValue(x)
+	items, ok := rs[0].Expressions[0].Value.([]any)
+	if !ok {
+		return nil, fmt.Errorf("evaluating rules: %s is %T, want a set of findings", Query, rs[0].Expressions[0].Value)
+	}
+	return items, nil
 }
 
 // wireFinding is the exact JSON shape of a finding object (rules/lib/finding.rego plus the
@@ -329,29 +448,66 @@ type loadedModule struct {
 	file   string // display path
 	user   bool
 	module *ast.Module
+	size   int   // source bytes: the compile cost estimate of select.go
+	reads  reads // what the module reads (select.go)
 }
 
-// loadSource loads *.rego (not *_test.rego) from src with OPA's loader, annotations processed.
-// User sources are mounted under prefix so that file names are unique across sources.
+// loadSource loads *.rego (not *_test.rego) from src, annotations processed, walking the tree
+// as OPA's loader does and parsing the files in parallel. User sources are mounted under
+// prefix so that file names are unique across sources.
 func loadSource(src source, prefix string) ([]loadedModule, error) {
 	fsys, root := src.fsys, "."
 	if prefix != "" {
 		fsys, root = prefixFS{prefix: prefix, fsys: src.fsys}, prefix
 	}
-	res, err := loader.NewFileLoader().
-		WithFS(fsys).
-		WithProcessAnnotation(true).
-		WithRegoVersion(ast.RegoV1).
-		Filtered([]string{root}, regoOnly)
+	paths, err := loader.FilteredPathsFS(fsys, []string{root}, regoOnly)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]loadedModule, 0, len(res.Modules))
-	for _, rf := range res.Modules {
-		out = append(out, loadedModule{key: rf.Name, user: src.user, module: rf.Parsed})
+	out := make([]loadedModule, len(paths))
+	errs := make([]error, len(paths))
+	parallel(len(paths), func(i int) {
+		bs, err := fs.ReadFile(fsys, paths[i])
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		m, err := ast.ParseModuleWithOpts(paths[i], string(bs), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		out[i] = loadedModule{key: paths[i], user: src.user, module: m, size: len(bs)}
+	})
+	var failed loader.Errors
+	for _, err := range errs {
+		if err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) > 0 {
+		return nil, failed
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
 	return out, nil
+}
+
+// parallel calls f(0…n-1), on as many goroutines as there are cores.
+func parallel(n int, f func(i int)) {
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := range next {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // regoOnly excludes everything but *.rego files that are not tests (and hidden directories).

@@ -130,6 +130,31 @@ func TestEval(t *testing.T) {
 	}
 }
 
+// TestRuleReadingAnotherRule: rules that read each other are compiled together, on demand too.
+func TestRuleReadingAnotherRule(t *testing.T) {
+	ctx := context.Background()
+	e, err := policy.New(ctx, base(t, map[string]string{
+		"a_rule.rego": ruleSrc("RC001", "a_rule", goodMeta, goodBody),
+		"b_rule.rego": ruleSrc("RC002", "b_rule", goodMeta, "\nimport data.rolecall.lib\n\n"+
+			"deny contains lib.finding(f.cause, f.target, \"again\") if some f in data.rolecall.rules.a_rule.deny\n"),
+		"c_rule.rego": ruleSrc("RC003", "c_rule", goodMeta, goodBody),
+	}), policy.CompileOnDemand())
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	got, err := e.Eval(ctx, input("arn:aws:iam::111122223333:role/a"))
+	if err != nil {
+		t.Fatalf("Eval: %v", err)
+	}
+	var rules []string
+	for _, f := range got {
+		rules = append(rules, f.Rule)
+	}
+	if want := []string{"a_rule", "b_rule", "c_rule"}; !reflect.DeepEqual(rules, want) {
+		t.Errorf("findings of %v, want %v", rules, want)
+	}
+}
+
 func TestEvalRejectsBadFindings(t *testing.T) {
 	ctx := context.Background()
 	for name, tc := range map[string]struct{ body, want string }{
