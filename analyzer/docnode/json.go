@@ -27,10 +27,15 @@ type jsonParser struct {
 	slab      []yaml.Node
 }
 
-// node allocates nodes in blocks: a large document has millions.
+// node allocates nodes in blocks: a large document has millions, a small one a few (the first
+// block is sized by the input, about one node per 16 bytes).
 func (p *jsonParser) node(kind yaml.Kind, tag string, style yaml.Style) *yaml.Node {
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]yaml.Node, 0, 1024)
+		n := 1024
+		if p.slab == nil {
+			n = min(max(len(p.data)/16, 16), n)
+		}
+		p.slab = make([]yaml.Node, 0, n)
 	}
 	p.slab = append(p.slab, yaml.Node{Kind: kind, Tag: tag, Style: style, Line: p.line, Column: p.col})
 	return &p.slab[len(p.slab)-1]

@@ -226,15 +226,15 @@ type kubeCluster struct {
 	byUser     map[string][]*inventory.RBACBinding
 	byGroup    map[string][]*inventory.RBACBinding
 	single     map[*inventory.RBACBinding]*rbac.Authorizer
-	grants     map[string][]nsGrant          // see builder.grants
-	wide       map[string]map[string]nsGrant // see builder.wideGrants
+	grants     map[string][]nsGrant // see builder.grants
+	wide       map[string][]nsGrant // see builder.wideGrants
 }
 
 func (b *builder) kubeCluster(cl string) *kubeCluster {
 	k := &kubeCluster{name: cl, roles: map[[3]string][]*inventory.RBACRole{},
 		byUser: map[string][]*inventory.RBACBinding{}, byGroup: map[string][]*inventory.RBACBinding{},
 		single: map[*inventory.RBACBinding]*rbac.Authorizer{}, grants: map[string][]nsGrant{},
-		wide: map[string]map[string]nsGrant{}}
+		wide: map[string][]nsGrant{}}
 	var roles []*inventory.RBACRole
 	var bindings []*inventory.RBACBinding
 	for _, r := range b.inv.RBACRoles {
@@ -550,28 +550,40 @@ func (b *builder) grants(k *kubeCluster, info *identInfo) []nsGrant {
 	if out, ok := k.grants[key.String()]; ok {
 		return out
 	}
-	var byWide map[string]nsGrant // nil: no cluster-wide grant
-	if !allLocal && (special || len(wide) > 0 || len(widePolicies) > 0) {
-		byWide = b.wideGrants(k, wideKey.String(), s, wide, widePolicies)
-	}
 	var out []nsGrant
-	for _, ns := range k.namespaces {
-		if allLocal || local[ns] {
-			if g, ok := b.nsGrant(k, k.authz, s, k.bindings(plain(s)), ns); ok {
-				out = append(out, g)
-			}
-		} else if g, ok := byWide[ns]; ok {
+	full := func(ns string) {
+		if g, ok := b.nsGrant(k, k.authz, s, k.bindings(plain(s)), ns); ok {
 			out = append(out, g)
 		}
+	}
+	if allLocal {
+		for _, ns := range k.namespaces {
+			full(ns)
+		}
+	} else {
+		// Only the namespaces where something grants: not every namespace for every identity.
+		for ns := range local {
+			if _, ok := slices.BinarySearch(k.namespaces, ns); ok {
+				full(ns)
+			}
+		}
+		if special || len(wide) > 0 || len(widePolicies) > 0 {
+			for _, g := range b.wideGrants(k, wideKey.String(), s, wide, widePolicies) {
+				if !local[g.ns] {
+					out = append(out, g)
+				}
+			}
+		}
+		slices.SortFunc(out, func(x, y nsGrant) int { return strings.Compare(x.ns, y.ns) })
 	}
 	k.grants[key.String()] = out
 	return out
 }
 
-// wideGrants returns, per namespace, what cluster-wide grants alone give (memoised by key):
-// evaluated with an authorizer of those bindings only, and the subject's cluster-scoped access
-// policies only.
-func (b *builder) wideGrants(k *kubeCluster, key string, s rbac.Subject, wide []*inventory.RBACBinding, policies []inventory.AccessPolicy) map[string]nsGrant {
+// wideGrants returns what cluster-wide grants alone give, in the namespaces where they give
+// anything (memoised by key): evaluated with an authorizer of those bindings only, and the
+// subject's cluster-scoped access policies only.
+func (b *builder) wideGrants(k *kubeCluster, key string, s rbac.Subject, wide []*inventory.RBACBinding, policies []inventory.AccessPolicy) []nsGrant {
 	if m, ok := k.wide[key]; ok {
 		return m
 	}
@@ -581,10 +593,10 @@ func (b *builder) wideGrants(k *kubeCluster, key string, s rbac.Subject, wide []
 	}
 	a := rbac.New(roles, wide)
 	s.AccessPolicies = policies
-	m := map[string]nsGrant{}
+	var m []nsGrant
 	for _, ns := range k.namespaces {
 		if g, ok := b.nsGrant(k, a, s, wide, ns); ok {
-			m[ns] = g
+			m = append(m, g)
 		}
 	}
 	k.wide[key] = m

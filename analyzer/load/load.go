@@ -228,15 +228,21 @@ type read struct {
 // ahead reads and parses files on every core, a bounded window ahead of the loop that loads
 // them in order: parsing is most of the loading time, and loading in file order keeps the
 // inventory and the diagnostics as a sequential read gives them.
+//
+// The window is in files, and wide: files differ in size by orders of magnitude (one account's
+// authorization details, then hundreds of small manifests), and a narrow window leaves cores
+// idle behind a large file. It bounds little memory anyway: manifests wait for pass 2.
 type ahead struct {
 	results []chan read
 	window  chan struct{}
 	done    chan struct{}
 }
 
+const readAheadFiles = 64
+
 func readAhead(ctx context.Context, files []input, stdin io.Reader) *ahead {
 	workers := min(runtime.GOMAXPROCS(0), len(files))
-	a := &ahead{results: make([]chan read, len(files)), window: make(chan struct{}, 2*workers), done: make(chan struct{})}
+	a := &ahead{results: make([]chan read, len(files)), window: make(chan struct{}, readAheadFiles), done: make(chan struct{})}
 	for i := range a.results {
 		a.results[i] = make(chan read, 1)
 	}

@@ -517,11 +517,11 @@ func TestLoadInFileOrder(t *testing.T) {
 	files := map[string]string{}
 	var wantFiles []string
 	var wantDiags []result.Diagnostic
-	for i := range 40 {
-		name := fmt.Sprintf("in/f%02d.yaml", i)
+	for i := range 5 * readAheadFiles {
+		name := fmt.Sprintf("in/f%03d.yaml", i)
 		switch i % 5 {
 		case 0:
-			name = fmt.Sprintf("in/f%02d.tf", i)
+			name = fmt.Sprintf("in/f%03d.tf", i)
 			files[name] = fmt.Sprintf("locals {\n  x%d = 1\n}\n", i)
 			continue
 		case 3:
@@ -529,7 +529,7 @@ func TestLoadInFileOrder(t *testing.T) {
 			wantDiags = append(wantDiags, result.Diagnostic{Severity: "error", File: name, Line: 3, Column: 3,
 				Message: "invalid YAML: mapping values are not allowed in this context"})
 		default:
-			files[name] = fmt.Sprintf("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa%02d\n  namespace: ns\n", i)
+			files[name] = fmt.Sprintf("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa%03d\n  namespace: ns\n", i)
 		}
 		wantFiles = append(wantFiles, name)
 	}
@@ -555,7 +555,7 @@ func TestLoadInFileOrder(t *testing.T) {
 	if diff := cmp.Diff(wantFiles, read); diff != "" {
 		t.Errorf("OnRead order (-want +got):\n%s", diff)
 	}
-	if len(inv.ServiceAccounts) != 24 {
-		t.Errorf("%d ServiceAccounts, want 24", len(inv.ServiceAccounts))
+	if want := 3 * readAheadFiles; len(inv.ServiceAccounts) != want {
+		t.Errorf("%d ServiceAccounts, want %d", len(inv.ServiceAccounts), want)
 	}
 }
