@@ -141,25 +141,25 @@ func policyWarnings(inv *inventory.Inventory) []result.Diagnostic {
 		if r.Trust == nil {
 			continue
 		}
-		for _, st := range r.Trust.Indeterminate {
-			file, line, col := r.Trust.File, st.Pos.Line, st.Pos.Column
+		// warn positions a warning at pos in the trust policy, or at the role when the policy
+		// has no file of its own.
+		warn := func(pos iampolicy.Pos, msg string) {
+			file, line, col := r.Trust.File, pos.Line, pos.Column
 			if file == "" {
 				file, line, col = r.Source.File, r.Source.Line, r.Source.Column
 			}
 			out = append(out, result.Diagnostic{Severity: result.DiagWarning, File: file, Line: line, Column: col,
-				Message: fmt.Sprintf("trust policy of %s: statement %d depends on %s, known only after deployment; it is not evaluated and no finding rests on it",
-					r.ARN, st.Index, strings.Join(st.Unknowns, ", "))})
+				Message: "trust policy of " + r.ARN + ": " + msg})
+		}
+		for _, st := range r.Trust.Indeterminate {
+			warn(st.Pos, fmt.Sprintf("statement %d depends on %s, known only after deployment; it is not evaluated and no finding rests on it",
+				st.Index, strings.Join(st.Unknowns, ", ")))
 		}
 		for _, is := range r.Trust.Issues {
 			if !iampolicy.IsWarningCode(is.Code) || is.Code == iampolicy.CodeDanglingUniqueID {
 				continue // a deleted principal is RC011's finding
 			}
-			file, line, col := r.Trust.File, is.Pos.Line, is.Pos.Column
-			if file == "" {
-				file, line, col = r.Source.File, r.Source.Line, r.Source.Column
-			}
-			out = append(out, result.Diagnostic{Severity: result.DiagWarning, File: file, Line: line, Column: col,
-				Message: fmt.Sprintf("trust policy of %s: %s", r.ARN, is.Message)})
+			warn(is.Pos, is.Message)
 		}
 	}
 	return out

@@ -435,26 +435,41 @@ func (c *awsCollector) cluster(ctx context.Context, name string) (ClusterInfo, b
 }
 
 func (c *awsCollector) accessEntries(ctx context.Context, cluster string) {
-	var principals []string
 	p := eks.NewListAccessEntriesPaginator(c.eks, &eks.ListAccessEntriesInput{ClusterName: aws.String(cluster)})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			what := "the access entries of cluster " + cluster + " were not read"
-			if len(principals) > 0 {
-				what = fmt.Sprintf("the access entries of cluster %s after the first %d were not read", cluster, len(principals))
+	principals := listClusterPages(ctx, c, apiListAccessEntries, cluster, "the access entries", p.HasMorePages,
+		func(ctx context.Context) ([]string, error) {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
 			}
-			c.fail(ctx, apiListAccessEntries, cluster, what, err)
-			break
-		}
-		principals = append(principals, out.AccessEntries...)
-		c.st.count(apiListAccessEntries, cluster, len(out.AccessEntries))
-	}
+			return out.AccessEntries, nil
+		})
 	var wg sync.WaitGroup
 	for _, principal := range principals {
 		wg.Go(func() { c.accessEntry(ctx, cluster, principal) })
 	}
 	wg.Wait()
+}
+
+// listClusterPages reads every page of one of a cluster's lists (what names its items). A
+// failed page is a warning saying what was not read; the items before it are kept.
+func listClusterPages[T any](ctx context.Context, c *awsCollector, api, cluster, what string,
+	more func() bool, next func(context.Context) ([]T, error)) []T {
+	var items []T
+	for more() {
+		page, err := next(ctx)
+		if err != nil {
+			msg := fmt.Sprintf("%s of cluster %s were not read", what, cluster)
+			if len(items) > 0 {
+				msg = fmt.Sprintf("%s of cluster %s after the first %d were not read", what, cluster, len(items))
+			}
+			c.fail(ctx, api, cluster, msg, err)
+			break
+		}
+		items = append(items, page...)
+		c.st.count(api, cluster, len(page))
+	}
+	return items
 }
 
 // accessEntry describes one access entry and lists the access policies associated with it.
@@ -499,21 +514,15 @@ func (c *awsCollector) accessEntry(ctx context.Context, cluster, principal strin
 // podIdentity lists a cluster's Pod Identity associations and describes each one: the list
 // omits roleArn.
 func (c *awsCollector) podIdentity(ctx context.Context, cluster string) {
-	var summaries []ekstypes.PodIdentityAssociationSummary
 	p := eks.NewListPodIdentityAssociationsPaginator(c.eks, &eks.ListPodIdentityAssociationsInput{ClusterName: aws.String(cluster)})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			what := "the Pod Identity associations of cluster " + cluster + " were not read"
-			if len(summaries) > 0 {
-				what = fmt.Sprintf("the Pod Identity associations of cluster %s after the first %d were not read", cluster, len(summaries))
+	summaries := listClusterPages(ctx, c, apiListPodIdentity, cluster, "the Pod Identity associations", p.HasMorePages,
+		func(ctx context.Context) ([]ekstypes.PodIdentityAssociationSummary, error) {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
 			}
-			c.fail(ctx, apiListPodIdentity, cluster, what, err)
-			break
-		}
-		summaries = append(summaries, out.Associations...)
-		c.st.count(apiListPodIdentity, cluster, len(out.Associations))
-	}
+			return out.Associations, nil
+		})
 	var wg sync.WaitGroup
 	for _, s := range summaries {
 		wg.Go(func() {
