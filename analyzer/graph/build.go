@@ -146,9 +146,9 @@ type builder struct {
 	// Kubernetes identities.
 	idents map[string]*identInfo
 
-	// baseValues and baseUnknown are opts.Context and unknownKeys, lower-cased (see context).
-	baseValues  map[string][]string
-	baseUnknown []string
+	// shared is opts.Context with unknownKeys, prepared once (see context).
+	shared       *iampolicy.PreparedContext
+	sharedValues map[string]bool // lower-cased keys opts.Context sets
 
 	// callerCtx caches the request context of user and role-session callers (read-only).
 	callerCtx map[iampolicy.CallerKind]iampolicy.Context
@@ -167,11 +167,17 @@ func Build(inv *inventory.Inventory, opts Options) *Graph {
 		saOrigin: map[string]string{}, saByCluster: map[string][]string{}, saByNS: map[string][]string{},
 		idents: map[string]*identInfo{}, webFrom: map[string]bool{}, podFrom: map[string]bool{},
 	}
-	b.baseUnknown = lowered(slices.Concat(opts.Context.Unknown, unknownKeys))
-	b.baseValues = map[string][]string{}
-	for k, v := range opts.Context.Values {
-		b.baseValues[strings.ToLower(k)] = v
+	b.sharedValues = map[string]bool{}
+	for k := range opts.Context.Values {
+		b.sharedValues[strings.ToLower(k)] = true
 	}
+	var unknown []string
+	for _, k := range slices.Concat(opts.Context.Unknown, unknownKeys) {
+		if !b.sharedValues[strings.ToLower(k)] {
+			unknown = append(unknown, k)
+		}
+	}
+	b.shared = iampolicy.Prepare(iampolicy.Context{Values: opts.Context.Values, Unknown: unknown})
 	b.index()
 	b.serviceAccounts()
 	b.trustEdges()
@@ -441,31 +447,20 @@ var unknownKeys = []string{
 }
 
 // context is opts.Context plus values, with every unknownKeys entry and extraUnknown marked
-// Unknown unless a value is supplied for it. Keys are lower-cased (iampolicy compares them
-// case-insensitively): this is built for every evaluation, so it is kept cheap.
+// Unknown unless a value is supplied for it. It is built for every evaluation, so the shared
+// part is prepared once and only values and extraUnknown are new.
 func (b *builder) context(values map[string][]string, extraUnknown ...string) iampolicy.Context {
-	vals := make(map[string][]string, len(b.baseValues)+len(values))
-	for k, v := range b.baseValues {
-		vals[k] = v
-	}
-	for k, v := range values {
-		vals[strings.ToLower(k)] = v
-	}
-	unknown := make([]string, 0, len(b.baseUnknown)+len(extraUnknown))
-	for _, k := range slices.Concat(b.baseUnknown, lowered(extraUnknown)) {
-		if _, have := vals[k]; !have && !slices.Contains(unknown, k) {
+	var unknown []string
+	for _, k := range extraUnknown {
+		set := b.sharedValues[strings.ToLower(k)]
+		for vk := range values {
+			set = set || strings.EqualFold(vk, k)
+		}
+		if !set {
 			unknown = append(unknown, k)
 		}
 	}
-	return iampolicy.Context{Values: vals, Unknown: unknown}
-}
-
-func lowered(keys []string) []string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = strings.ToLower(k)
-	}
-	return out
+	return iampolicy.Context{Values: values, Unknown: unknown, Shared: b.shared}
 }
 
 func statementIDs(roleID string, idx []int) []string {

@@ -1,5 +1,7 @@
 package iampolicy
 
+import "strings"
+
 // ---- Requests and decisions (semantics.md §A.13, §A.15) ----
 
 // CallerKind is what kind of principal makes a request.
@@ -38,6 +40,31 @@ type Caller struct {
 type Context struct {
 	Values  map[string][]string
 	Unknown []string
+	// Shared, when set, holds values and unknown keys common to many requests, prepared once
+	// (see Prepare). Values and Unknown add to it: a key is looked up here first, then there.
+	Shared *PreparedContext
+}
+
+// PreparedContext is a Context whose keys are lower-cased once, for a context shared by many
+// evaluations (every edge of a graph is evaluated against the same environment).
+type PreparedContext struct{ rc *reqCtx }
+
+// Prepare lower-cases ctx once. A key both set in Values and listed in Unknown is unknown,
+// as it is for an unprepared Context.
+func Prepare(ctx Context) *PreparedContext {
+	return &PreparedContext{rc: newReqCtx(Caller{}, ctx, false)}
+}
+
+// eachValue calls f for every key set by the context or its shared part, its own first.
+func (c Context) eachValue(f func(lowerKey string, vals []string)) {
+	for k, v := range c.Values {
+		f(strings.ToLower(k), v)
+	}
+	if c.Shared != nil {
+		for k, v := range c.Shared.rc.values {
+			f(k, v)
+		}
+	}
 }
 
 // Request is one STS API call against a role.

@@ -117,16 +117,21 @@ const (
 	triUnknown
 )
 
-// reqCtx is the request context with case-insensitive keys (A8.4).
+// reqCtx is the request context with case-insensitive keys (A8.4). A key is looked up in the
+// context's own level first, then in shared (a prepared context common to many requests).
 type reqCtx struct {
 	values  map[string][]string
 	unknown map[string]bool
 	// unknownPrefix holds Unknown entries written as "prefix*" (e.g. "aws:RequestTag/*").
 	unknownPrefix []string
+	shared        *reqCtx
 }
 
 func newReqCtx(caller Caller, ctx Context, fillCaller bool) *reqCtx {
-	rc := &reqCtx{values: map[string][]string{}, unknown: map[string]bool{}}
+	rc := &reqCtx{values: make(map[string][]string, len(ctx.Values)), unknown: map[string]bool{}}
+	if ctx.Shared != nil {
+		rc.shared = ctx.Shared.rc
+	}
 	for k, v := range ctx.Values {
 		rc.values[strings.ToLower(k)] = v
 	}
@@ -150,12 +155,10 @@ func newReqCtx(caller Caller, ctx Context, fillCaller bool) *reqCtx {
 func (rc *reqCtx) fillCaller(c Caller) {
 	set := func(k, v string) {
 		lk := strings.ToLower(k)
-		if v == "" || rc.isUnknown(lk) {
+		if _, set, unknown := rc.lookup(lk); v == "" || set || unknown {
 			return
 		}
-		if _, ok := rc.values[lk]; !ok {
-			rc.values[lk] = []string{v}
-		}
+		rc.values[lk] = []string{v}
 	}
 	acct := callerAccount(c)
 	switch c.Kind {
@@ -180,7 +183,7 @@ func (rc *reqCtx) fillCaller(c Caller) {
 		set("aws:PrincipalAccount", acct)
 		// "Some principal of the account": who exactly is not known.
 		for _, k := range []string{"aws:principalarn", "aws:username", "aws:userid", "aws:principaltype"} {
-			if _, ok := rc.values[k]; !ok {
+			if _, set, _ := rc.lookup(k); !set {
 				rc.unknown[k] = true
 			}
 		}
@@ -192,7 +195,7 @@ func (rc *reqCtx) fillCaller(c Caller) {
 		// A13.2: whether sts:RoleSessionName and aws:PrincipalType exist for
 		// AssumeRoleWithWebIdentity is UNVERIFIED, so they are unknown unless set.
 		for _, k := range []string{"sts:rolesessionname", "aws:principaltype"} {
-			if _, ok := rc.values[k]; !ok {
+			if _, set, _ := rc.lookup(k); !set {
 				rc.unknown[k] = true
 			}
 		}
@@ -209,30 +212,32 @@ func callerAccount(c Caller) string {
 	return ""
 }
 
-func (rc *reqCtx) isUnknown(lk string) bool {
-	if rc.unknown[lk] {
-		return true
+// lookup finds a lower-cased key: its values when set (present even if empty), or unknown.
+// An exact Unknown mark wins over a value on the same level; otherwise a value on any level
+// (the own level first) wins, and only then do "prefix*" marks make the key unknown.
+func (rc *reqCtx) lookup(lk string) (vals []string, set, unknown bool) {
+	for c := rc; c != nil; c = c.shared {
+		if c.unknown[lk] {
+			return nil, false, true
+		}
+		if v, ok := c.values[lk]; ok {
+			return v, true, false
+		}
 	}
-	for _, p := range rc.unknownPrefix {
-		if strings.HasPrefix(lk, p) {
-			if _, set := rc.values[lk]; !set {
-				return true
+	for c := rc; c != nil; c = c.shared {
+		for _, p := range c.unknownPrefix {
+			if strings.HasPrefix(lk, p) {
+				return nil, false, true
 			}
 		}
 	}
-	return false
+	return nil, false, false
 }
 
 // get returns the key's values; unknown is true when the tool cannot know them.
 func (rc *reqCtx) get(key string) (vals []string, present, unknown bool) {
-	lk := strings.ToLower(key)
-	if v, ok := rc.values[lk]; ok && !rc.unknown[lk] {
-		return v, len(v) > 0, false
-	}
-	if rc.isUnknown(lk) {
-		return nil, false, true
-	}
-	return nil, false, false
+	v, _, unknown := rc.lookup(strings.ToLower(key))
+	return v, len(v) > 0, unknown
 }
 
 // ---- policy variables (A12) ----

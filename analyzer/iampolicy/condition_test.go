@@ -225,3 +225,47 @@ func TestUnknownOperatorNeverMatches(t *testing.T) {
 		t.Errorf("message does not name the operator: %s", p.Issues[0].Message)
 	}
 }
+
+// A prepared shared context answers what the request's own context does not, and the
+// request's own values and marks come first.
+func TestSharedContext(t *testing.T) {
+	shared := Prepare(Context{
+		Values:  kv("aws:SourceVpc", "vpc-1", "aws:RequestTag/team", "red"),
+		Unknown: []string{"aws:CurrentTime", "aws:PrincipalTag/*"},
+	})
+	cases := []struct {
+		name      string
+		own       Context
+		key       string
+		want      []string
+		wantUnkwn bool
+	}{
+		{"shared value", Context{}, "AWS:SourceVPC", []string{"vpc-1"}, false},
+		{"own value wins", Context{Values: kv("aws:sourcevpc", "vpc-2")}, "aws:SourceVpc", []string{"vpc-2"}, false},
+		{"own value beats shared unknown", Context{Values: kv("aws:CurrentTime", "x")}, "aws:currenttime", []string{"x"}, false},
+		{"shared unknown", Context{}, "aws:CurrentTime", nil, true},
+		{"own exact unknown", Context{Unknown: []string{"aws:SourceIp"}}, "aws:sourceip", nil, true},
+		{"shared prefix unknown", Context{}, "aws:PrincipalTag/env", nil, true},
+		{"own prefix does not hide a shared value", Context{Unknown: []string{"aws:RequestTag/*"}}, "aws:RequestTag/team", []string{"red"}, false},
+		{"own prefix covers other keys", Context{Unknown: []string{"aws:RequestTag/*"}}, "aws:RequestTag/env", nil, true},
+		{"absent", Context{}, "aws:SourceIp", nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.own.Shared = shared
+			got, _, unknown := newReqCtx(Caller{}, tc.own, false).get(tc.key)
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") || unknown != tc.wantUnkwn {
+				t.Errorf("get(%q) = %v unknown=%v, want %v unknown=%v", tc.key, got, unknown, tc.want, tc.wantUnkwn)
+			}
+		})
+	}
+	// Session tags in the shared part still make AssumeRole evaluate sts:TagSession (A14).
+	p := mustParse(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":"sts:AssumeRole"}}`)
+	ev := Assume(p, "arn:aws:iam::111122223333:role/r", nil, nil, Request{
+		Caller:  Caller{Kind: CallerService, Service: "pods.eks.amazonaws.com"},
+		Context: Context{Shared: shared},
+	})
+	if ev.Decision != Deny || !strings.Contains(ev.Reason, "sts:TagSession") {
+		t.Errorf("Assume with shared session tags = %v (%s), want Deny for missing sts:TagSession", ev.Decision, ev.Reason)
+	}
+}

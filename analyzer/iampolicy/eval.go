@@ -168,16 +168,15 @@ func EvaluateTrust(p *Policy, roleARN string, req Request) Evaluation {
 	if p == nil {
 		return Evaluation{Reason: "the role has no trust policy"}
 	}
-	return evaluateTrust(p, roleARN, req).ev
-}
-
-func evaluateTrust(p *Policy, roleARN string, req Request) policyOutcome {
-	rc := newReqCtx(req.Caller, req.Context, true)
-	roleAcct, _ := AccountOfARN(roleARN)
 	action := req.Action
 	if action == "" {
 		action = ActionAssumeRole
 	}
+	return evaluateTrust(p, roleARN, req.Caller, action, newReqCtx(req.Caller, req.Context, true)).ev
+}
+
+func evaluateTrust(p *Policy, roleARN string, caller Caller, action string, rc *reqCtx) policyOutcome {
+	roleAcct, _ := AccountOfARN(roleARN)
 	outs := make([]stmtOutcome, len(p.Statements))
 	effects := make([]string, len(p.Statements))
 	for i, s := range p.Statements {
@@ -186,7 +185,7 @@ func evaluateTrust(p *Policy, roleARN string, req Request) policyOutcome {
 		if (s.Effect != "Allow" && s.Effect != "Deny") || !actionMatches(s, action) {
 			continue
 		}
-		ok, kind, pdeps, pwhy := principalMatch(s, req.Caller, roleAcct)
+		ok, kind, pdeps, pwhy := principalMatch(s, caller, roleAcct)
 		if !ok {
 			continue
 		}
@@ -315,11 +314,10 @@ func principalMatch(s *Statement, c Caller, roleAcct string) (ok bool, kind Matc
 // first statement of policies[1] follows the last of policies[0]). Statements that name a
 // Principal are invalid in identity policies and are ignored.
 func EvaluateIdentity(policies []*Policy, action, resource string, caller Caller, ctx Context) Evaluation {
-	return evaluateIdentity(policies, action, resource, caller, ctx).ev
+	return evaluateIdentity(policies, action, resource, newReqCtx(caller, ctx, true)).ev
 }
 
-func evaluateIdentity(policies []*Policy, action, resource string, caller Caller, ctx Context) policyOutcome {
-	rc := newReqCtx(caller, ctx, true)
+func evaluateIdentity(policies []*Policy, action, resource string, rc *reqCtx) policyOutcome {
 	var outs []stmtOutcome
 	var effects []string
 	flat := 0
@@ -386,15 +384,14 @@ func Assume(trust *Policy, roleARN string, identity []*Policy, boundary *Policy,
 	}
 	actions := []string{req.Action}
 	tags, srcID := false, false
-	for k, v := range req.Context.Values {
-		lk := strings.ToLower(k)
+	req.Context.eachValue(func(lk string, v []string) {
 		if len(v) > 0 && (strings.HasPrefix(lk, "aws:requesttag/") || lk == "aws:tagkeys") {
 			tags = true
 		}
 		if len(v) > 0 && lk == "sts:sourceidentity" {
 			srcID = true
 		}
-	}
+	})
 	if tags && !strings.EqualFold(req.Action, ActionTagSession) {
 		actions = append(actions, ActionTagSession)
 	}
@@ -404,13 +401,12 @@ func Assume(trust *Policy, roleARN string, identity []*Policy, boundary *Policy,
 	if trust == nil {
 		return Evaluation{Decision: Deny, Reason: "the role has no trust policy"}
 	}
+	rc := newReqCtx(req.Caller, req.Context, true)
 	signed := req.Caller.Kind == CallerIAMUser || req.Caller.Kind == CallerRoleSession || req.Caller.Kind == CallerAnyAWS
 	var result Evaluation
 	var deps []string
 	for i, a := range actions {
-		r := req
-		r.Action = a
-		t := evaluateTrust(trust, roleARN, r)
+		t := evaluateTrust(trust, roleARN, req.Caller, a, rc)
 		switch t.ev.Decision {
 		case Deny:
 			t.ev.Reason = "denied: " + t.ev.Reason
@@ -427,14 +423,14 @@ func Assume(trust *Policy, roleARN string, identity []*Policy, boundary *Policy,
 		if !signed {
 			continue
 		}
-		id := evaluateIdentity(identity, a, roleARN, req.Caller, req.Context)
+		id := evaluateIdentity(identity, a, roleARN, rc)
 		if id.ev.Decision == Deny {
 			return Evaluation{Decision: Deny, Denying: id.ev.Denying, Match: t.ev.Match,
 				Reason: "denied: " + id.ev.Reason + " (explicit deny wins)"}
 		}
 		deps = append(deps, id.denyDeps...)
 		if boundary != nil {
-			b := evaluateIdentity([]*Policy{boundary}, a, roleARN, req.Caller, req.Context)
+			b := evaluateIdentity([]*Policy{boundary}, a, roleARN, rc)
 			switch b.ev.Decision {
 			case Deny, NotApplicable:
 				return Evaluation{Decision: Deny, Match: t.ev.Match,
