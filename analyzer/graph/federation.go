@@ -19,6 +19,9 @@ type webStatement struct {
 	stmt *iampolicy.Statement
 	w    iampolicy.WebIdentityAnalysis
 	auds []string // audiences(w), tried for every subject
+	// audKey and subKey are the provider's aud and sub condition keys, lower-cased once
+	// (keys match case-insensitively, and the provider id is upper-case).
+	audKey, subKey string
 }
 
 // serviceAccounts creates the ServiceAccount nodes known before the edges: loaded ones, those
@@ -67,7 +70,8 @@ func (b *builder) federationEdges() {
 					if w.Inferred || w.Host == "" {
 						continue // an unresolved template, not a provider
 					}
-					ws := webStatement{role: r, stmt: s, w: w, auds: b.audiences(w)}
+					host := strings.ToLower(w.Host)
+					ws := webStatement{role: r, stmt: s, w: w, auds: b.audiences(w), audKey: host + ":aud", subKey: host + ":sub"}
 					b.webStatements = append(b.webStatements, ws)
 					b.webIdentity(ws)
 				}
@@ -131,15 +135,14 @@ func (b *builder) audiences(w iampolicy.WebIdentityAnalysis) []string {
 // ("" = any subject: the sub claim is Unknown), trying each audience; the first allowing
 // evaluation wins.
 func (b *builder) assumeWeb(ws webStatement, sub string) (iampolicy.Evaluation, string, bool) {
-	host := ws.w.Host
 	var last iampolicy.Evaluation
 	for _, aud := range ws.auds {
-		vals := map[string][]string{host + ":aud": {aud}}
+		vals := map[string][]string{ws.audKey: {aud}}
 		var unknown []string
 		if sub != "" {
-			vals[host+":sub"] = []string{sub}
+			vals[ws.subKey] = []string{sub}
 		} else {
-			unknown = append(unknown, host+":sub")
+			unknown = append(unknown, ws.subKey)
 		}
 		req := iampolicy.Request{
 			Caller:  iampolicy.Caller{Kind: iampolicy.CallerWebIdentity, Provider: ws.w.Provider},
@@ -149,7 +152,7 @@ func (b *builder) assumeWeb(ws webStatement, sub string) (iampolicy.Evaluation, 
 		ev := iampolicy.Assume(ws.role.Trust, ws.role.ARN, nil, nil, req)
 		if allowed(ev.Decision) {
 			if sub == "" {
-				ev.DependsOn = withoutKey(ev.DependsOn, host+":sub")
+				ev.DependsOn = withoutKey(ev.DependsOn, ws.subKey)
 			}
 			return ev, aud, true
 		}

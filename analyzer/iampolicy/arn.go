@@ -346,6 +346,9 @@ func matchARNPattern(p []pchar, value string) bool {
 // matchAction matches an IAM action pattern ("sts:Assume*", "*") against an action: the
 // service prefix and name are case-insensitive (A3.2), * and ? are wildcards (A3.3).
 func matchAction(pattern, action string) bool {
+	if !strings.ContainsAny(pattern, "*?") {
+		return strings.EqualFold(pattern, action)
+	}
 	return MatchLike(strings.ToLower(pattern), strings.ToLower(action))
 }
 

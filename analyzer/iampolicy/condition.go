@@ -61,6 +61,16 @@ var baseOps = func() map[string]baseOp {
 	return m
 }()
 
+// canonicalOps is baseOps keyed by canonical name (Condition.Base), looked up per evaluation
+// without lower-casing.
+var canonicalOps = func() map[string]baseOp {
+	m := make(map[string]baseOp, len(baseOps))
+	for _, o := range baseOps {
+		m[o.name] = o
+	}
+	return m
+}()
+
 type opInfo struct {
 	base, qualifier   string
 	ifExists, negated bool
@@ -97,6 +107,9 @@ func parseOperator(op string) (opInfo, bool) {
 }
 
 func lookupBase(name string) (baseOp, bool) {
+	if b, ok := canonicalOps[name]; ok {
+		return b, true
+	}
 	b, ok := baseOps[strings.ToLower(name)]
 	return b, ok
 }
@@ -236,7 +249,11 @@ func (rc *reqCtx) lookup(lk string) (vals []string, set, unknown bool) {
 
 // get returns the key's values; unknown is true when the tool cannot know them.
 func (rc *reqCtx) get(key string) (vals []string, present, unknown bool) {
-	v, _, unknown := rc.lookup(strings.ToLower(key))
+	return rc.getLower(strings.ToLower(key))
+}
+
+func (rc *reqCtx) getLower(lk string) (vals []string, present, unknown bool) {
+	v, _, unknown := rc.lookup(lk)
 	return v, len(v) > 0, unknown
 }
 
@@ -329,7 +346,7 @@ func evalCondition(c *Condition, version string, rc *reqCtx) (tri, []string) {
 		// Unknown operator: IAM rejects the document (an Issue is recorded); never matches.
 		return triFalse, nil
 	}
-	vals, present, unknown := rc.get(c.Key)
+	vals, present, unknown := rc.getLower(c.lowerKey())
 	if unknown {
 		return triUnknown, []string{c.Key}
 	}

@@ -612,7 +612,7 @@ func (ps *parser) parseConditions(v *yaml.Node, idx int) []*Condition {
 			c := &Condition{
 				Pos: ps.pos(op[0]), Operator: op[0].Value,
 				Base: info.base, Qualifier: info.qualifier, IfExists: info.ifExists, Negated: info.negated,
-				Key: kv[0].Value, KeyPos: ps.pos(kv[0]),
+				Key: kv[0].Value, KeyPos: ps.pos(kv[0]), keyLower: strings.ToLower(kv[0].Value),
 			}
 			c.Values = ps.conditionValues(kv[1], idx, c)
 			out = append(out, c)

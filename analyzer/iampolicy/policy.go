@@ -3,6 +3,8 @@
 // Everything here is a pure function of its arguments; the spec is docs/semantics.md §A.
 package iampolicy
 
+import "strings"
+
 // Pos is a 1-based line and column inside the policy's file (0 when unknown).
 type Pos struct {
 	Line   int
@@ -89,4 +91,14 @@ type Condition struct {
 	Key       string // as written
 	KeyPos    Pos
 	Values    []Value
+
+	keyLower string // Key lower-cased at parse time; see lowerKey
+}
+
+// lowerKey is the key as the request context is looked up (case-insensitively, A8.4).
+func (c *Condition) lowerKey() string {
+	if c.keyLower != "" {
+		return c.keyLower
+	}
+	return strings.ToLower(c.Key)
 }
