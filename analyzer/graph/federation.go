@@ -22,6 +22,9 @@ type webStatement struct {
 	// audKey and subKey are the provider's aud and sub condition keys, lower-cased once
 	// (keys match case-insensitively, and the provider id is upper-case).
 	audKey, subKey string
+	// bySubject holds, per audience, the trust evaluation prepared for varying subjects
+	// (filled on first use; shared by the copies of this value).
+	bySubject map[string]*iampolicy.VaryingAssume
 }
 
 // serviceAccounts creates the ServiceAccount nodes known before the edges: loaded ones, those
@@ -71,7 +74,8 @@ func (b *builder) federationEdges() {
 						continue // an unresolved template, not a provider
 					}
 					host := strings.ToLower(w.Host)
-					ws := webStatement{role: r, stmt: s, w: w, auds: b.audiences(w), audKey: host + ":aud", subKey: host + ":sub"}
+					ws := webStatement{role: r, stmt: s, w: w, auds: b.audiences(w), audKey: host + ":aud", subKey: host + ":sub",
+						bySubject: map[string]*iampolicy.VaryingAssume{}}
 					b.webStatements = append(b.webStatements, ws)
 					b.webIdentity(ws)
 				}
@@ -137,28 +141,38 @@ func (b *builder) audiences(w iampolicy.WebIdentityAnalysis) []string {
 func (b *builder) assumeWeb(ws webStatement, sub string) (iampolicy.Evaluation, string, bool) {
 	var last iampolicy.Evaluation
 	for _, aud := range ws.auds {
-		vals := map[string][]string{ws.audKey: {aud}}
-		var unknown []string
-		if sub != "" {
-			vals[ws.subKey] = []string{sub}
-		} else {
-			unknown = append(unknown, ws.subKey)
-		}
-		req := iampolicy.Request{
-			Caller:  iampolicy.Caller{Kind: iampolicy.CallerWebIdentity, Provider: ws.w.Provider},
-			Action:  iampolicy.ActionAssumeRoleWithWebIdentity,
-			Context: b.context(vals, unknown...),
-		}
-		ev := iampolicy.Assume(ws.role.Trust, ws.role.ARN, nil, nil, req)
-		if allowed(ev.Decision) {
-			if sub == "" {
+		var ev iampolicy.Evaluation
+		if sub == "" {
+			ev = iampolicy.Assume(ws.role.Trust, ws.role.ARN, nil, nil, b.webRequest(ws, aud, ws.subKey))
+			if allowed(ev.Decision) {
 				ev.DependsOn = withoutKey(ev.DependsOn, ws.subKey)
 			}
+		} else {
+			v := ws.bySubject[aud]
+			if v == nil {
+				// Subjects are tried by the thousand against one statement: the evaluation is
+				// prepared once and each subject only re-evaluates the conditions on it.
+				v = iampolicy.PrepareVaryingAssume(ws.role.Trust, ws.role.ARN, nil, nil, b.webRequest(ws, aud), ws.subKey)
+				ws.bySubject[aud] = v
+			}
+			ev = v.Assume(sub)
+		}
+		if allowed(ev.Decision) {
 			return ev, aud, true
 		}
 		last = ev
 	}
 	return last, "", false
+}
+
+// webRequest is AssumeRoleWithWebIdentity with a token of ws's provider for audience aud;
+// the subject is left to the caller, or marked unknown.
+func (b *builder) webRequest(ws webStatement, aud string, unknown ...string) iampolicy.Request {
+	return iampolicy.Request{
+		Caller:  iampolicy.Caller{Kind: iampolicy.CallerWebIdentity, Provider: ws.w.Provider},
+		Action:  iampolicy.ActionAssumeRoleWithWebIdentity,
+		Context: b.context(map[string][]string{ws.audKey: {aud}}, unknown...),
+	}
 }
 
 func withoutKey(keys []string, drop string) []string {
