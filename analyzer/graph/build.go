@@ -3,7 +3,6 @@ package graph
 import (
 	"cmp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -421,14 +420,16 @@ func (b *builder) finish() *Graph {
 	g := &Graph{byID: b.nodes, out: map[string][]*Edge{}, in: map[string][]*Edge{}, verdicts: b.verdicts, explain: &explainer{b},
 		edgeByID: b.edges, hubOf: b.hubOf, groupsFrom: b.groupsFrom}
 	g.all = sync.OnceValue(g.allEdges)
+	g.nodes = make([]*Node, 0, len(b.nodes))
 	for _, n := range b.nodes {
 		g.nodes = append(g.nodes, n)
 	}
-	sort.Slice(g.nodes, func(i, j int) bool { return g.nodes[i].ID < g.nodes[j].ID })
+	slices.SortFunc(g.nodes, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
+	g.edges = make([]*Edge, 0, len(b.edges))
 	for _, e := range b.edges {
 		g.edges = append(g.edges, e)
 	}
-	sort.Slice(g.edges, func(i, j int) bool { return g.edges[i].ID < g.edges[j].ID })
+	slices.SortFunc(g.edges, func(a, b *Edge) int { return strings.Compare(a.ID, b.ID) })
 	for _, e := range g.edges {
 		g.out[e.From] = append(g.out[e.From], e)
 		g.in[e.To] = append(g.in[e.To], e)
