@@ -198,7 +198,7 @@ func (b *builder) roleTrustEdges(r *inventory.Role) {
 		if s.Effect != "Allow" || s.Principal == nil || s.NotPrincipal {
 			continue
 		}
-		if !slices.Contains(iampolicy.AnalyzeStatement(r.Trust, s).AssumeActions, iampolicy.ActionAssumeRole) {
+		if !s.Covers(iampolicy.ActionAssumeRole) {
 			continue
 		}
 		if s.Principal.Star {
