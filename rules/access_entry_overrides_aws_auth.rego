@@ -31,10 +31,10 @@ deny contains lib.finding(e.id, auth.id, msg) if {
 	auth.authentication_mode == "API_AND_CONFIG_MAP"
 	some e in array.concat(_arr(auth.map_roles), _arr(auth.map_users))
 	_effective(e)
-	ae := _overriding_entry(auth, e)
+	ae_id := _overriding_entry(auth, e)
 	msg := sprintf(
 		"%s of %s maps %s (username %q, groups [%s]), but access entry %s for the same principal overrides it in API_AND_CONFIG_MAP mode: the mapping is dead config that revives if the access entry is deleted; remove it from aws-auth",
-		[_entry_label(e), _source_label(auth), e.arn, e.username, concat(", ", _arr(e.groups)), ae.id],
+		[_entry_label(e), _source_label(auth), e.arn, e.username, concat(", ", _arr(e.groups)), ae_id],
 	)
 }
 
@@ -52,17 +52,21 @@ _effective(e) if {
 # whose principal is the entry's ARN. The authenticator compares case-insensitively (D4.6),
 # and an access entry's role ARN may carry a path that the canonical caller ARN never has
 # (E2.1, D4.2), so role ARNs are compared path-stripped.
-_overriding_entry(auth, e) := ae if {
+_overriding_entry(auth, e) := _first_access_entry[[auth.cluster, _canonical(e.arn)]]
+
+# _first_access_entry: [cluster, canonical principal ARN] -> the lexically first access entry
+# id, built once per evaluation so each aws-auth entry costs a lookup, not a scan of every
+# access entry (and a regex per pair). The id set comprehension is indexed on k by OPA
+# (comprehension indexing), which keeps the group-by linear.
+_first_access_entry := {k: min(ids) |
+	some k in _access_entry_keys
 	ids := {x.id |
 		some x in input.access_entries
-		x.cluster == auth.cluster
-		_canonical(x.principal_arn) == _canonical(e.arn)
+		[x.cluster, _canonical(x.principal_arn)] == k
 	}
-	count(ids) > 0
-	first := min(ids)
-	some ae in input.access_entries
-	ae.id == first
 }
+
+_access_entry_keys := {[x.cluster, _canonical(x.principal_arn)] | some x in input.access_entries}
 
 _canonical(arn) := regex.replace(lower(arn), `^(arn:[^:]+:iam::[^:]*:role/)(?:[^/]*/)*([^/]+)$`, "${1}${2}")
 

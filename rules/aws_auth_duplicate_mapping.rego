@@ -29,18 +29,18 @@ package rolecall.rules.aws_auth_duplicate_mapping
 import data.rolecall.lib
 
 deny contains lib.finding(e.id, auth.id, msg) if {
-	some auth in input.aws_auth
+	some i, auth in input.aws_auth
 	auth.authentication_mode != "API"
 	some e in array.concat(auth.map_roles, auth.map_users)
 	e.invalid == ""
-	msg := _duplicate(auth, e)
+	msg := _duplicate(i, auth, e)
 }
 
-# _duplicate explains why e does not (reliably) apply; at most one reason per entry.
-_duplicate(auth, e) := msg if {
+# _duplicate explains why e does not (reliably) apply; at most one reason per entry. i is the
+# position of auth in input.aws_auth, the key of the per-source lookups below.
+_duplicate(i, auth, e) := msg if {
 	e.shadowed != ""
-	some w in array.concat(auth.map_roles, auth.map_users)
-	w.id == e.shadowed
+	some w in _lookup(_entries_by_id, [i, e.shadowed])
 	msg := sprintf(
 		"%s of %s maps the same ARN as %s (%s), which comes later and wins: only the last entry takes effect, so this one (groups %s) is dead config and %s grants groups %s",
 		[_label(e), _source_label(auth), _label(w), w.arn, _groups(e), _label(w), _groups(w)],
@@ -55,10 +55,8 @@ _duplicate(auth, e) := msg if {
 	e.shadowed == ""
 	e.arn != ""
 	later := [o |
-		some o in _section(auth, e)
+		some o in _lookup(_live_by_arn, [i, e.section, lower(e.arn)])
 		o.index > e.index
-		_live(o)
-		lower(o.arn) == lower(e.arn)
 		o.arn != e.arn
 	]
 	count(later) > 0
@@ -71,11 +69,7 @@ _duplicate(auth, e) := msg if {
 	e.shadowed == ""
 	e.section == "mapUsers"
 	e.arn != ""
-	roles := [r |
-		some r in auth.map_roles
-		_live(r)
-		lower(r.arn) == lower(e.arn)
-	]
+	roles := _lookup(_live_by_arn, [i, "mapRoles", lower(e.arn)])
 	count(roles) > 0
 	r := _first(roles)
 	msg := sprintf(
@@ -108,9 +102,38 @@ _live(e) if {
 	e.shadowed == ""
 }
 
-_section(auth, e) := auth.map_roles if e.section == "mapRoles"
+# Lookups built once per evaluation, so that each entry costs a lookup instead of a scan of
+# its whole source. Group-by values are arrays (duplicates are kept, as a scan would see them);
+# the inner comprehensions are indexed on k by OPA (comprehension indexing), which keeps the
+# grouping linear.
 
-_section(auth, e) := auth.map_users if e.section == "mapUsers"
+# _entries_by_id: [i, id] -> the mapRoles and mapUsers entries of input.aws_auth[i] with that id.
+_entries_by_id := {k: ws |
+	some k in {[i, w.id] | some i, auth in input.aws_auth; some w in _entries(auth)}
+	ws := [w | some j, auth in input.aws_auth; some w in _entries(auth); [j, w.id] == k]
+}
+
+# _live_by_arn: [i, section, lower-cased ARN] -> the live entries of that section of
+# input.aws_auth[i] with that ARN, ignoring case.
+_live_by_arn := {k: es |
+	some k in {[i, s, lower(o.arn)] | some i, auth in input.aws_auth; some [s, o] in _live_entries(auth)}
+	es := [o | some j, auth in input.aws_auth; some [s, o] in _live_entries(auth); [j, s, lower(o.arn)] == k]
+}
+
+# _lookup: the group under key k, [] when there is none (object.get would read an array key as
+# a path).
+_lookup(groups, k) := groups[k] if {
+	groups[k]
+} else := []
+
+_entries(auth) := array.concat(auth.map_roles, auth.map_users)
+
+# _live_entries: [section, entry] pairs; the section is the list the entry is in.
+_live_entries(auth) := [[s, o] |
+	some [s, key] in [["mapRoles", "map_roles"], ["mapUsers", "map_users"]]
+	some o in auth[key]
+	_live(o)
+]
 
 # _first: the entry with the lowest index.
 _first(entries) := e if {

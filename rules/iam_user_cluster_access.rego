@@ -28,12 +28,12 @@ package rolecall.rules.iam_user_cluster_access
 import data.rolecall.lib
 
 deny contains lib.finding(e.id, auth.id, msg) if {
-	some auth in input.aws_auth
+	some i, auth in input.aws_auth
 	auth.authentication_mode != "API"
 	some e in array.concat(auth.map_roles, auth.map_users)
 	_effective(e)
 	e.arn_kind in {"user", "root"}
-	not _dead_copy(auth, e)
+	not _dead_copy(i, e)
 	msg := sprintf(
 		"%s of %s gives %s cluster access%s: its long-lived credentials authenticate to Kubernetes; map a role instead",
 		[_entry_label(e), _source_label(auth), _principal(e), _groups(e)],
@@ -57,11 +57,17 @@ _effective(e) if {
 
 # _dead_copy: a mapUsers entry whose ARN a mapRoles entry already maps (mapRoles is searched
 # first, D5.1): aws-auth-duplicate-mapping reports it; the mapRoles entry carries this finding.
-_dead_copy(auth, e) if {
+_dead_copy(i, e) if {
 	e.section == "mapUsers"
+	[i, lower(e.arn)] in _mapped_role_arns
+}
+
+# _mapped_role_arns: [aws_auth position, lower-cased ARN] of every valid mapRoles entry, built
+# once per evaluation so each mapUsers entry costs a lookup, not a scan of mapRoles.
+_mapped_role_arns := {[i, lower(r.arn)] |
+	some i, auth in input.aws_auth
 	some r in auth.map_roles
 	r.invalid == ""
-	lower(r.arn) == lower(e.arn)
 }
 
 _principal(e) := sprintf("IAM user %s", [e.arn]) if e.arn_kind == "user"

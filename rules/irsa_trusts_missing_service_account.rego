@@ -60,26 +60,33 @@ _unused_clause(unused) := "which exists but no running pod uses it: the grant is
 # _missing: "system:serviceaccount:NS:NAME of cluster C" for each literal subject absent from a
 # complete cluster served by this provider.
 _missing(wi) := {sprintf("system:serviceaccount:%s:%s of cluster %s", [ns, name, cluster.name]) |
-	some subject in _literal_subjects(wi)
-	[ns, name] := _ns_name(subject)
 	some cluster in input.clusters
 	cluster.complete == true
 	cluster.name in _arr(wi.clusters)
-	not _sa_exists(cluster.name, ns, name)
+	some subject in _literal_subjects(wi)
+	[ns, name] := _ns_name(subject)
+	not [cluster.name, ns, name] in _sa_keys
 }
 
 # _unused: "system:serviceaccount:NS:NAME of cluster C" for each literal subject that exists in
 # a cluster served by this provider whose pods were all read, with no pod running as it.
 _unused(wi) := {sprintf("system:serviceaccount:%s:%s of cluster %s", [ns, name, cluster.name]) |
-	some subject in _literal_subjects(wi)
-	[ns, name] := _ns_name(subject)
 	some cluster in input.clusters
 	cluster.pods_read == true
 	cluster.name in _arr(wi.clusters)
+	some subject in _literal_subjects(wi)
+	[ns, name] := _ns_name(subject)
+	[cluster.name, ns, name] in _unused_sa_keys
+}
+
+# ServiceAccount lookups, built once per evaluation (complete rules are cached) so that each
+# subject costs a hash lookup instead of a scan of every ServiceAccount: [cluster, namespace,
+# name] of every ServiceAccount, and of those no running pod uses. Sets, so that duplicate
+# ServiceAccounts are harmless.
+_sa_keys := {[sa.cluster, sa.namespace, sa.name] | some sa in input.service_accounts}
+
+_unused_sa_keys := {[sa.cluster, sa.namespace, sa.name] |
 	some sa in input.service_accounts
-	sa.cluster == cluster.name
-	sa.namespace == ns
-	sa.name == name
 	sa.used_by_pods == false
 }
 
@@ -129,13 +136,6 @@ _ns_name(subject) := [parts[2], parts[3]] if {
 	parts[1] == "serviceaccount"
 	parts[2] != ""
 	parts[3] != ""
-}
-
-_sa_exists(cluster, ns, name) if {
-	some sa in input.service_accounts
-	sa.cluster == cluster
-	sa.namespace == ns
-	sa.name == name
 }
 
 _cause(stmt, wi) := wi.sub.conditions[0] if {

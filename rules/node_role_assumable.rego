@@ -76,15 +76,24 @@ _reason(e) := sprintf(" (%s)", [e.reason]) if {
 
 # _clusters: the clusters the node role authenticates into (its cluster-auth edges).
 _clusters(role) := sprintf("cluster %s", [concat(", ", sort(cs))]) if {
+	cs := _auth_clusters[role]
+	count(cs) > 0
+} else := "every cluster that maps it"
+
+# _auth_clusters: role -> the clusters of its cluster-auth edges, built once per evaluation so
+# that each node role costs a lookup, not a scan of every edge. The inner comprehension is
+# indexed on role by OPA (comprehension indexing), which keeps the group-by linear.
+_auth_clusters := {role: cs |
+	some role in {e.from | some e in _arr(input.graph.edges); e.mechanism == "cluster-auth"}
 	cs := {c |
-		input.graph.edges[k].from == role
-		input.graph.edges[k].mechanism == "cluster-auth"
-		c := _nodes[input.graph.edges[k].to].cluster
+		some e in _arr(input.graph.edges)
+		e.from == role
+		e.mechanism == "cluster-auth"
+		c := _nodes[e.to].cluster
 		is_string(c)
 		c != ""
 	}
-	count(cs) > 0
-} else := "every cluster that maps it"
+}
 
 _nodes := {n.id: n | some n in _arr(input.graph.nodes)}
 

@@ -49,10 +49,18 @@ _account(p) := p.account if {
 # _foreign: as trust-cross-account-no-external-id (RC002) decides it.
 _foreign(role, account) if {
 	account != ""
-	known := {a | some a in input.known_accounts} | {a | a := role.account; a != ""}
-	count(known) > 0
-	not account in known
+	not account in _known_accounts
+	not role.account == account
+	_any_known(role)
 }
+
+# The known accounts are input.known_accounts plus the role's own account (when set): built
+# once per evaluation, not once per principal.
+_known_accounts := {a | some a in input.known_accounts}
+
+_any_known(_) if count(_known_accounts) > 0
+
+_any_known(role) if role.account != ""
 
 _role_name(role) := role.arn if {
 	role.arn != ""

@@ -42,10 +42,18 @@ deny contains lib.finding(p.id, role.id, msg) if {
 # _foreign: the account is known not to be ours (nothing is foreign when no account is known).
 _foreign(role, account) if {
 	account != ""
-	known := {a | some a in input.known_accounts} | {a | a := role.account; a != ""}
-	count(known) > 0
-	not account in known
+	not account in _known_accounts
+	not role.account == account
+	_any_known(role)
 }
+
+# The known accounts are input.known_accounts plus the role's own account (when set): built
+# once per evaluation, not once per principal.
+_known_accounts := {a | some a in input.known_accounts}
+
+_any_known(_) if count(_known_accounts) > 0
+
+_any_known(role) if role.account != ""
 
 # _external_id_required: a positive condition every caller must satisfy with a specific value.
 _external_id_required(stmt) if {
