@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -107,6 +108,7 @@ func floorOnce(b *testing.B, dir string) cost {
 //	build        policy.Build: IAM evaluation and the rules' input document, graph included
 //	graph        graph.Build alone (part of build)
 //	rego         Engine.Eval: input conversion and rule evaluation
+//	rego-live    Engine.Eval with every cluster complete and its pods read, as live mode gives
 //	report       the JSON report of the scan
 //	full         analyzer.Run with compiled rules (what a CLI run adds is the compilation)
 //
@@ -196,6 +198,17 @@ func BenchmarkScale(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			// rego-live: the inventory as a live snapshot gives it (every cluster's
+			// ServiceAccounts and pods read), so the rules comparing trusts with the clusters'
+			// ServiceAccounts run in full; none may scan ServiceAccounts per role.
+			b.Run("rego-live", func(b *testing.B) {
+				live, _ := policy.Build(liveInventory(inv), policy.BuildOptions{})
+				perRole(b, loop(b, func() {
+					if _, err := engine.Eval(ctx, live); err != nil {
+						b.Fatal(err)
+					}
+				}))
+			})
 			b.Run("report", func(b *testing.B) {
 				f, err := report.New(report.FormatJSON, report.Options{})
 				if err != nil {
@@ -209,4 +222,23 @@ func BenchmarkScale(b *testing.B) {
 			})
 		})
 	}
+}
+
+// liveInventory is a copy of inv whose clusters are complete and had their pods read, with
+// two ServiceAccounts in three used by a pod.
+func liveInventory(inv *inventory.Inventory) *inventory.Inventory {
+	live := *inv
+	live.Clusters = nil
+	for _, c := range inv.Clusters {
+		cl := *c
+		cl.ServiceAccountsComplete, cl.PodsRead, cl.PodServiceAccounts = true, true, nil
+		for i, sa := range inv.ServiceAccounts {
+			if sa.Cluster == c.Name && i%3 != 0 {
+				cl.PodServiceAccounts = append(cl.PodServiceAccounts, sa.Namespace+"/"+sa.Name)
+			}
+		}
+		slices.Sort(cl.PodServiceAccounts)
+		live.Clusters = append(live.Clusters, &cl)
+	}
+	return &live
 }
