@@ -79,10 +79,14 @@ func Run(ctx context.Context, opts Options) (*result.Scan, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{} // input bytes, for inline suppression comments
+	files := map[string][]byte{} // input bytes of the files with inline suppression comments
 	inv, diags := load.Load(ctx, opts.Paths, load.Options{Stdin: opts.Stdin, StdinName: opts.StdinName,
 		TerraformVars: opts.TerraformVars, TerraformVarFiles: opts.TerraformVarFiles, Cluster: opts.Cluster, Clusters: opts.Clusters,
-		OnRead: func(name string, data []byte) { files[name] = data }, Live: opts.Live})
+		OnRead: func(name string, data []byte) {
+			if suppress.HasMarkers(data) { // the rest need not stay in memory
+				files[name] = data
+			}
+		}, Live: opts.Live})
 	diags = append(diags, policyWarnings(inv)...)
 	input, index := policy.Build(inv, policy.BuildOptions{Accounts: opts.Accounts})
 	if opts.DumpInput != nil {

@@ -39,6 +39,12 @@ type inline struct {
 }
 
 // newInline reads the inline suppression comments of every YAML file (JSON has no comments).
+// HasMarkers reports whether a file may hold inline suppression comments: it contains Marker
+// and is not JSON, which has no comments. Apply needs only such files' bytes.
+func HasMarkers(data []byte) bool {
+	return bytes.Contains(data, []byte(Marker)) && !docnode.LooksLikeJSON(data)
+}
+
 func newInline(rules []result.Rule, files map[string][]byte) *inline {
 	in := &inline{rules: rules, markers: map[string][]marker{}}
 	names := make([]string, 0, len(files))
@@ -48,7 +54,7 @@ func newInline(rules []result.Rule, files map[string][]byte) *inline {
 	sort.Strings(names)
 	for _, name := range names {
 		data := files[name]
-		if !bytes.Contains(data, []byte(Marker)) || docnode.LooksLikeJSON(data) {
+		if !HasMarkers(data) {
 			continue
 		}
 		in.read(name, data)

@@ -41,8 +41,9 @@ type Options struct {
 	Rules []result.Rule
 	// Config are the suppressions from configuration, in the order written (the first match wins).
 	Config []Rule
-	// Files holds the bytes of input files by reported name; YAML files among them are searched
-	// for inline rolecall:ignore comments.
+	// Files holds the bytes of input files by reported name; YAML and Terraform files among
+	// them are searched for inline rolecall:ignore comments. Files without (see HasMarkers)
+	// may be left out.
 	Files map[string][]byte
 	// Now decides which suppressions have expired.
 	Now time.Time
