@@ -156,7 +156,23 @@ func configPaths(paths []string) []string {
 
 // writeFileAtomic writes path through a temporary file renamed into place, so a reader
 // never sees a half-written file. CreateTemp makes the file owner-only; perm sets the mode.
+// A symlink is followed, so its target is replaced, not the link. What exists and is not a
+// regular file (/dev/null, /dev/stdout, a pipe) is written in place: renaming over it would
+// replace the device or pipe with a file.
 func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, errors.Unwrap(err))
+		}
+		if err := errors.Join(write(f), f.Close()); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return nil
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".rolecall-*")
 	if err != nil {
 		var pe *fs.PathError
