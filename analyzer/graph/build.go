@@ -157,6 +157,13 @@ type builder struct {
 // and edge means). It never fails: what cannot be decided is an edge with DependsOn,
 // IdentityUnchecked or TrustUnchecked, or no edge with a reason in the verdicts.
 func Build(inv *inventory.Inventory, opts Options) *Graph {
+	g, b := build(inv, opts)
+	b.release()
+	return g
+}
+
+// build is Build keeping the builder whole (tests look inside it).
+func build(inv *inventory.Inventory, opts Options) (*Graph, *builder) {
 	if inv == nil {
 		inv = &inventory.Inventory{}
 	}
@@ -185,7 +192,7 @@ func Build(inv *inventory.Inventory, opts Options) *Graph {
 	b.clusterAuthEdges()
 	b.kubernetesEdges()
 	b.awsAdminEdges()
-	return b.finish()
+	return b.finish(), b
 }
 
 // index builds the lookup tables and the callers (every loaded user and role, and the IAM
@@ -414,6 +421,14 @@ func (b *builder) addEdge(e *Edge) *Edge {
 	}
 	b.edges[e.ID] = e
 	return e
+}
+
+// release lets go of what only building needed: the graph keeps its builder for Explain,
+// and these indexes would stay in memory through the rules' evaluation (a fifth of the
+// graph's memory at 5k roles).
+func (b *builder) release() {
+	b.saOrigin, b.saByCluster, b.saByNS, b.saObjects = nil, nil, nil, nil
+	b.hubs, b.webFrom, b.podFrom, b.webStatements, b.idents = nil, nil, nil, nil, nil
 }
 
 func (b *builder) finish() *Graph {

@@ -261,8 +261,7 @@ func TestGrantsAsPerNamespaceEvaluation(t *testing.T) {
 		ScopeType: "namespace", Namespaces: []string{"a*"}}}
 	inv.AccessEntries = append(inv.AccessEntries, editor, globber)
 
-	g := Build(inv, Options{})
-	b := g.explain.b
+	_, b := build(inv, Options{})
 	k := b.kubeCluster("prod")
 	checked := 0
 	var ids []string

@@ -343,8 +343,7 @@ func TestAssumersByResource(t *testing.T) {
 	} {
 		inv.Users = append(inv.Users, newUser(t, acctA, name, stmts(policy)))
 	}
-	g := Build(inv, Options{})
-	b := g.explain.b
+	g, b := build(inv, Options{})
 	want, got := map[string]bool{}, map[string]bool{}
 	for _, r := range inv.Roles {
 		for _, c := range b.callers {
