@@ -116,11 +116,11 @@ func bestMatch(os []stmtOutcome) stmtOutcome {
 	return best
 }
 
-// actionMatches applies Action / NotAction (A3.4: NotAction matches every action none of
-// its patterns match).
 // Covers reports whether the statement's Action (or NotAction) element covers action.
 func (s *Statement) Covers(action string) bool { return actionMatches(s, action) }
 
+// actionMatches applies Action / NotAction (A3.4: NotAction matches every action none of
+// its patterns match).
 func actionMatches(s *Statement, action string) bool {
 	matched := false
 	for _, a := range s.Actions {

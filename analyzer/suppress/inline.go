@@ -38,13 +38,13 @@ type inline struct {
 	diags   []result.Diagnostic
 }
 
-// newInline reads the inline suppression comments of every YAML file (JSON has no comments).
 // HasMarkers reports whether a file may hold inline suppression comments: it contains Marker
 // and is not JSON, which has no comments. Apply needs only such files' bytes.
 func HasMarkers(data []byte) bool {
 	return bytes.Contains(data, []byte(Marker)) && !docnode.LooksLikeJSON(data)
 }
 
+// newInline reads the inline suppression comments of every YAML file (JSON has no comments).
 func newInline(rules []result.Rule, files map[string][]byte) *inline {
 	in := &inline{rules: rules, markers: map[string][]marker{}}
 	names := make([]string, 0, len(files))
