@@ -30,7 +30,7 @@ deny contains lib.finding(p.id, role.id, msg) if {
 	count(_conditions(stmt)) == 0
 	some p in stmt.principals.aws
 	p.kind == "account"
-	not _foreign(role, p.account) # a foreign account without conditions is RC002's
+	not lib.foreign_account(role, p.account) # a foreign account without conditions is RC002's
 	msg := sprintf(
 		"every IAM user and role of account %s whose identity policy allows it can assume %s: %s trusts %s with no condition",
 		[_account(p), _role_name(role), _stmt_label(stmt), p.value],
@@ -45,22 +45,6 @@ _conditions(stmt) := cs if {
 _account(p) := p.account if {
 	p.account != ""
 } else := p.value
-
-# _foreign: as trust-cross-account-no-external-id (RC002) decides it.
-_foreign(role, account) if {
-	account != ""
-	not account in _known_accounts
-	not role.account == account
-	_any_known(role)
-}
-
-# The known accounts are input.known_accounts plus the role's own account (when set): built
-# once per evaluation, not once per principal.
-_known_accounts := {a | some a in input.known_accounts}
-
-_any_known(_) if count(_known_accounts) > 0
-
-_any_known(role) if role.account != ""
 
 _role_name(role) := role.arn if {
 	role.arn != ""

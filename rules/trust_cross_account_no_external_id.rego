@@ -31,29 +31,13 @@ deny contains lib.finding(p.id, role.id, msg) if {
 	"sts:AssumeRole" in stmt.assume_actions
 	some p in stmt.principals.aws
 	p.kind in {"account", "user", "role", "assumed-role"}
-	_foreign(role, p.account)
+	lib.foreign_account(role, p.account)
 	not _external_id_required(stmt)
 	msg := sprintf(
 		"%s of account %s, outside the known accounts, can assume %s: %s has no sts:ExternalId condition",
 		[p.value, p.account, _role_name(role), _stmt_label(stmt)],
 	)
 }
-
-# _foreign: the account is known not to be ours (nothing is foreign when no account is known).
-_foreign(role, account) if {
-	account != ""
-	not account in _known_accounts
-	not role.account == account
-	_any_known(role)
-}
-
-# The known accounts are input.known_accounts plus the role's own account (when set): built
-# once per evaluation, not once per principal.
-_known_accounts := {a | some a in input.known_accounts}
-
-_any_known(_) if count(_known_accounts) > 0
-
-_any_known(role) if role.account != ""
 
 # _external_id_required: a positive condition every caller must satisfy with a specific value.
 _external_id_required(stmt) if {
